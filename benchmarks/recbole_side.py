@@ -1,0 +1,205 @@
+"""RecBole 1.2.1 side of the SASRec / GRU4Rec benchmark on the shared ML-100k split.
+
+Run with the RecBole venv, e.g.::
+
+    /work/venvs/recbole/bin/python benchmarks/recbole_side.py --model SASRec \
+        --data-dir data/cache/recbole --epochs 200 --seed 2026 --threads 1 \
+        --out benchmarks/results/recbole_sasrec.json
+
+``--data-dir`` must contain ``ml-100k-llmd4rec/ml-100k-llmd4rec.inter`` (see ml100k_atomic.py;
+it is built there if missing). The output JSON is rewritten atomically after every epoch.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--model", required=True, choices=["SASRec", "GRU4Rec"])
+ap.add_argument("--data-dir", required=True)
+ap.add_argument("--epochs", type=int, required=True)
+ap.add_argument("--seed", type=int, default=2026)
+ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--out", required=True)
+ap.add_argument("--test-eval-repeats", type=int, default=3,
+                help="times the test full-ranking evaluation is timed (metrics from the first)")
+args = ap.parse_args()
+
+for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_v] = str(args.threads)
+
+import numpy as np  # noqa: E402
+
+# RecBole 1.2.1 still uses names removed in NumPy 2 / 1.24; alias them for this process only.
+for _name, _val in {
+    "float_": np.float64, "complex_": np.complex128, "unicode_": np.str_,
+    "float": float, "int": int, "bool": bool, "object": object,
+}.items():
+    if not hasattr(np, _name):
+        setattr(np, _name, _val)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(args.threads)
+try:
+    torch.set_num_interop_threads(args.threads)
+except RuntimeError:
+    pass
+
+import recbole  # noqa: E402
+from recbole.config import Config  # noqa: E402
+from recbole.data import create_dataset, data_preparation  # noqa: E402
+from recbole.utils import early_stopping, get_model, get_trainer, init_seed, calculate_valid_score  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from ml100k_atomic import DATASET, build_atomic  # noqa: E402
+
+KS = [5, 10, 20]
+
+
+def atomic_json(path: str, obj) -> None:
+    d = os.path.dirname(path) or "."
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp_", suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def rename(result) -> dict:
+    out = {}
+    for k in KS:
+        out[f"HR@{k}"] = float(result[f"hit@{k}"])
+        out[f"NDCG@{k}"] = float(result[f"ndcg@{k}"])
+    return out
+
+
+def main() -> None:
+    data_dir = os.path.abspath(args.data_dir)
+    out = os.path.abspath(args.out)
+    inter = os.path.join(data_dir, DATASET, DATASET + ".inter")
+    if not os.path.exists(inter):
+        build_atomic(data_dir)
+    work = tempfile.mkdtemp(prefix=f"recbole_{args.model}_")
+    os.chdir(work)  # RecBole writes log_tensorboard/ and saved/ relative to cwd
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+
+    config_dict = {
+        "data_path": data_dir,
+        "load_col": {"inter": ["user_id", "item_id", "timestamp"]},
+        "USER_ID_FIELD": "user_id", "ITEM_ID_FIELD": "item_id", "TIME_FIELD": "timestamp",
+        "user_inter_num_interval": "[0,inf)", "item_inter_num_interval": "[0,inf)",
+        "val_interval": None, "rm_dup_inter": None,
+        "loss_type": "CE", "train_neg_sample_args": None,
+        "MAX_ITEM_LIST_LENGTH": 50,
+        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full",
+                      "group_by": "user"},
+        "metrics": ["Hit", "NDCG"], "topk": KS, "valid_metric": "NDCG@10",
+        "stopping_step": 10, "epochs": args.epochs, "seed": args.seed,
+        "reproducibility": True, "use_gpu": False, "show_progress": False,
+        "checkpoint_dir": os.path.join(work, "saved"), "worker": 0,
+    }
+    config = Config(model=args.model, dataset=DATASET, config_dict=config_dict)
+    init_seed(config["seed"], config["reproducibility"])
+    dataset = create_dataset(config)
+    train_data, valid_data, test_data = data_preparation(config, dataset)
+    init_seed(config["seed"] + config["local_rank"], config["reproducibility"])
+    model = get_model(config["model"])(config, train_data._dataset).to(config["device"])
+    trainer = get_trainer(config["MODEL_TYPE"], config["model"])(config, model)
+    n_params = int(sum(p.numel() for p in model.parameters()))
+    n_trainable = int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+    logging.info("dataset: %s", dataset)
+    logging.info("model: %s", model)
+
+    keys = ["model", "seed", "epochs", "learning_rate", "train_batch_size", "eval_batch_size",
+            "learner", "weight_decay", "stopping_step", "loss_type", "MAX_ITEM_LIST_LENGTH",
+            "eval_args", "metrics", "topk", "valid_metric", "metric_decimal_place",
+            "train_neg_sample_args", "clip_grad_norm", "device"]
+    model_keys = {"SASRec": ["n_layers", "n_heads", "hidden_size", "inner_size",
+                             "hidden_dropout_prob", "attn_dropout_prob", "hidden_act",
+                             "layer_norm_eps", "initializer_range"],
+                  "GRU4Rec": ["embedding_size", "hidden_size", "num_layers", "dropout_prob"]}
+    cfg = {}
+    for k in keys + model_keys[args.model]:
+        v = config[k]
+        cfg[k] = v if isinstance(v, (int, float, str, bool, list, dict, type(None))) else str(v)
+    res = {
+        "library": "recbole", "recbole_version": recbole.__version__,
+        "torch_version": torch.__version__, "numpy_version": np.__version__,
+        "python": platform.python_version(), "threads": args.threads,
+        "model": args.model, "seed": args.seed, "epoch_cap": args.epochs,
+        "config": cfg,
+        "data": {"inter_file": inter, "users": int(dataset.user_num - 1),
+                 "items": int(dataset.item_num - 1),
+                 # after RecBole's data augmentation every non-first interaction is one sample
+                 "interactions": int(len(dataset) + dataset.user_num - 1),
+                 "augmented_samples": int(len(dataset)),
+                 "train_samples": len(train_data._dataset),
+                 "valid_samples": len(valid_data._dataset),
+                 "test_samples": len(test_data._dataset)},
+        "num_parameters": n_params, "num_trainable_parameters": n_trainable,
+        "epochs": [], "train_seconds": [], "valid_eval_seconds": [], "train_loss": [],
+        "valid_metrics": [], "best_epoch": None, "best_valid_NDCG@10": None,
+        "status": "running",
+    }
+    atomic_json(out, res)
+
+    trainer.eval_collector.data_collect(train_data)
+    best_score, cur_step, best_state = -np.inf, 0, None
+    for epoch in range(args.epochs):
+        t0 = time.perf_counter()
+        loss = trainer._train_epoch(train_data, epoch, show_progress=False)
+        t1 = time.perf_counter()
+        score, vres = trainer._valid_epoch(valid_data, show_progress=False)
+        t2 = time.perf_counter()
+        best_score, cur_step, stop, update = early_stopping(
+            score, best_score, cur_step, max_step=config["stopping_step"], bigger=True)
+        if update:
+            best_state = copy.deepcopy(model.state_dict())
+            res["best_epoch"] = epoch
+            res["best_valid_NDCG@10"] = float(score)
+        res["epochs"].append(epoch)
+        res["train_seconds"].append(t1 - t0)
+        res["valid_eval_seconds"].append(t2 - t1)
+        res["train_loss"].append(float(loss))
+        res["valid_metrics"].append(rename(vres))
+        res["epochs_run"] = epoch + 1
+        atomic_json(out, res)
+        logging.info("epoch %d loss %.4f train %.1fs valid %.1fs NDCG@10 %.4f best %s",
+                     epoch, loss, t1 - t0, t2 - t1, score, res["best_epoch"])
+        if stop:
+            res["early_stopped"] = True
+            break
+    else:
+        res["early_stopped"] = False
+
+    model.load_state_dict(best_state)  # best-valid weights kept in memory
+    test_times, test_res = [], None
+    for r in range(max(1, args.test_eval_repeats)):
+        t0 = time.perf_counter()
+        tr = trainer.evaluate(test_data, load_best_model=False, show_progress=False)
+        test_times.append(time.perf_counter() - t0)
+        if test_res is None:
+            test_res = tr
+    res["test_metrics"] = rename(test_res)
+    res["test_eval_seconds"] = test_times
+    res["mean_test_eval_seconds"] = float(np.mean(test_times))
+    res["total_train_seconds"] = float(np.sum(res["train_seconds"]))
+    res["mean_epoch_train_seconds"] = float(np.mean(res["train_seconds"]))
+    res["mean_valid_eval_seconds"] = float(np.mean(res["valid_eval_seconds"]))
+    res["status"] = "done"
+    atomic_json(out, res)
+    logging.info("test (best epoch %s): %s", res["best_epoch"], res["test_metrics"])
+
+
+if __name__ == "__main__":
+    main()
