@@ -1,0 +1,56 @@
+"""End-to-end runs of the `llmd4rec` command, as a user types it."""
+import json, subprocess, sys
+import pandas as pd
+import pytest
+from llmd4rec.data import synthetic
+
+def run(cli, *args, **kw):
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=600, **kw)
+
+@pytest.fixture(scope='module')
+def generic_folder(tmp_path_factory):
+    "A dataset in the generic format, written from the synthetic data."
+    d = tmp_path_factory.mktemp('generic')
+    ds = synthetic(n_users=120, n_items=40, seed=1)
+    rows = [(f'u{u}', f'i{i}', t) for u, s in enumerate(ds.seqs) for t, i in enumerate(s)]
+    pd.DataFrame(rows, columns=['user', 'item', 'timestamp']).to_csv(d/'interactions.csv', index=False)
+    pd.DataFrame({'item': [f'i{i}' for i in range(1, 41)], 'title': [f'Item {i}' for i in range(1, 41)]}).to_csv(d/'items.csv', index=False)
+    return d
+
+def test_help(cli):
+    r = run(cli, '--help')
+    assert r.returncode == 0 and 'train-crm' in r.stdout
+
+@pytest.mark.parametrize('model', ['sasrec', 'gru4rec'])
+def test_train_crm_generic_folder(cli, generic_folder, tmp_path, model):
+    r = run(cli, 'train-crm', '--dataset', generic_folder, '--model', model, '--out', tmp_path, '--epochs', 3, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'metrics.json').read_text())
+    assert set(m['test']) == {f'{a}@{k}' for a in ('HR', 'NDCG') for k in (5, 10, 20)}
+    assert m['config']['model'] == model and m['data']['items'] == 40
+    assert all(0 <= v <= 1 for v in m['test'].values())
+    assert (tmp_path/'model.pt').stat().st_size > 0 and (tmp_path/'curve.png').stat().st_size > 0
+    assert 'NDCG@10' in r.stdout   # the table is printed
+
+def test_same_seed_same_metrics(cli, generic_folder, tmp_path):
+    outs = []
+    for k in range(2):
+        r = run(cli, 'train-crm', '--dataset', generic_folder, '--model', 'sasrec', '--out', tmp_path/str(k), '--epochs', 2, '--seed', 7, '--no-progress')
+        assert r.returncode == 0, r.stderr
+        outs.append(json.loads((tmp_path/str(k)/'metrics.json').read_text())['test'])
+    assert outs[0] == outs[1]
+
+@pytest.mark.parametrize('args,msg', [
+    (['--dataset', '/no/such/folder'], '/no/such/folder: no such dataset folder'),
+    (['--dataset', 'synthetic', '--epochs', '0'], 'epochs must be > 0, got 0'),
+])
+def test_user_errors_exit_2(cli, tmp_path, args, msg):
+    r = run(cli, 'train-crm', '--out', tmp_path, *args)
+    assert r.returncode == 2
+    assert r.stderr.strip() == f'llmd4rec: error: {msg}'
+
+def test_bad_rows_are_named(cli, tmp_path):
+    d = tmp_path/'bad'; d.mkdir()
+    (d/'interactions.csv').write_text('user,item,timestamp\n1,2,3\n1,3,yesterday\n')
+    r = run(cli, 'train-crm', '--dataset', d, '--out', tmp_path/'o')
+    assert r.returncode == 2 and "interactions.csv: line 3: timestamp 'yesterday' is not a number" in r.stderr

@@ -1,0 +1,19 @@
+"""Execute notebooks in place so that their saved outputs are current, skipping cells flagged `slow` or `gpu`
+(those keep the outputs they have). Then run `nbdev_clean`.
+
+Usage: python tools/run_nbs.py [nbs/00_data.ipynb ...]   (default: every notebook in nbs/)
+"""
+import sys, re
+from pathlib import Path
+from execnb.shell import CaptureShell
+
+root = Path(__file__).resolve().parents[1]
+SKIP = re.compile(r'^#\|\s*(slow|gpu)\b|nbdev_export\(', re.M)
+
+def skip(cell): return cell.cell_type != 'code' or bool(SKIP.search(cell.source))
+
+if __name__ == '__main__':
+    nbs = [Path(p) for p in sys.argv[1:]] or sorted((root/'nbs').glob('*.ipynb'))
+    for nb in nbs:
+        print(f'executing {nb}', flush=True)
+        CaptureShell(nb).execute(nb.resolve(), nb.resolve(), exc_stop=True, preproc=skip)
