@@ -48,7 +48,7 @@ def run_ours(a):
     ds = load_dataset('ml-100k')
     n_users = check_same_split(ds)
     model = make_crm(a.model, ds.n_items, seed=a.seed)
-    out = RESULTS/f'ours_{a.model}.json'
+    out = RESULTS/(f'ours_{a.model}.json' if a.seed == 2026 else f'ours_{a.model}_seed{a.seed}.json')
     res = dict(library='llmd4rec', version=__version__, torch_version=torch.__version__, threads=a.threads, model=a.model,
                seed=a.seed, epoch_cap=a.epochs, same_split_checked_users=n_users, config=model.config,
                data=dict(users=ds.n_users, items=ds.n_items, interactions=ds.n_interactions, train_samples=len(ds.train)),

@@ -54,3 +54,27 @@ def test_bad_rows_are_named(cli, tmp_path):
     (d/'interactions.csv').write_text('user,item,timestamp\n1,2,3\n1,3,yesterday\n')
     r = run(cli, 'train-crm', '--dataset', d, '--out', tmp_path/'o')
     assert r.returncode == 2 and "interactions.csv: line 3: timestamp 'yesterday' is not a number" in r.stderr
+
+def test_train_llm_tiny(cli, generic_folder, tmp_path):
+    crm = tmp_path/'crm'
+    assert run(cli, 'train-crm', '--dataset', generic_folder, '--out', crm, '--epochs', 2, '--no-progress').returncode == 0
+    r = run(cli, 'train-llm', '--dataset', generic_folder, '--llm', 'tiny', '--crm', crm/'model.pt', '--out', tmp_path/'llm',
+            '--max-train-samples', 64, '--max-eval-samples', 32, '--history-len', 6, '--n-titles', 1, '--batch-size', 16, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'llm'/'metrics.json').read_text())
+    assert {'valid', 'test', 'config', 'history', 'crm'} <= set(m) and m['config']['llm'] == 'tiny'
+    assert m['data']['eval_users'] == 32
+
+def test_run_tiny_and_resume_guard(cli, generic_folder, tmp_path):
+    args = ['run', '--dataset', generic_folder, '--llm', 'tiny', '--out', tmp_path, '--rounds', 1, '--crm-epochs', 2,
+            '--crm-round-epochs', 1, '--history-len', 6, '--n-titles', 0, '--top-k', 10, '--recent', 1,
+            '--llm-batch-size', 32, '--max-train-samples', 64, '--max-eval-samples', 32, '--no-progress']
+    r = run(cli, *args)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'metrics.json').read_text())
+    assert [h['step'] for h in m['history']] == ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm']
+    assert set(m['crm']['test']) == set(m['llm']['test']) and (tmp_path/'curve.png').exists()
+    r = run(cli, *args)   # same folder without --resume: refused, nothing overwritten
+    assert r.returncode == 2 and 'already holds a run' in r.stderr
+    r = run(cli, *args, '--resume')   # everything done: resume only re-reports
+    assert r.returncode == 0 and json.loads((tmp_path/'metrics.json').read_text())['crm']['test'] == m['crm']['test']
