@@ -86,3 +86,13 @@ def test_cli_end_to_end(env, tmp_path):
     res = json.loads((out/'metrics.json').read_text())
     assert (out/'model.pt').exists() and (out/'curve.png').exists()
     assert 'test' in res and all(0 <= v <= 1 for v in res['test'].values()), res
+
+def test_run_tiny_end_to_end(env, tmp_path):
+    "The whole method from the installed wheel: `llmd4rec run --llm tiny` on the synthetic data, one round."
+    out = tmp_path/'llmd4rec'
+    _run([env/'llmd4rec', 'run', '--dataset', 'synthetic', '--llm', 'tiny', '--out', out, '--rounds', '1', '--crm-epochs', '1',
+          '--crm-round-epochs', '1', '--history-len', '6', '--n-titles', '0', '--top-k', '10', '--recent', '1',
+          '--llm-batch-size', '32', '--max-train-samples', '64', '--max-eval-samples', '32', '--no-progress'], cwd=tmp_path, timeout=600)
+    res = json.loads((out/'metrics.json').read_text())
+    assert [h['step'] for h in res['history']] == ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm']
+    assert all(0 <= v <= 1 for k in ('crm', 'llm') for v in res[k]['test'].values()), res
