@@ -86,6 +86,14 @@ def report(a):
                   '| RecBole 1.2.1 | ' + ' | '.join(f'{rt[k]:.4f}' for k in rt) + ' |',
                   '| llmd4rec | ' + ' | '.join(f'{ot[k]:.4f}' for k in rt) + ' |',
                   '| ratio llmd4rec / RecBole | ' + ' | '.join(f'{ot[k] / rt[k]:.2f}' if rt[k] else 'n/a' for k in rt) + ' |', '']
+        seeds = [o] + [json.loads(p.read_text()) for p in sorted(RESULTS.glob(f'ours_{m}_seed*.json'))]
+        seeds = [x for x in seeds if x.get('status') == 'done']
+        if len(seeds) > 1:
+            import statistics as st
+            lines += [f'llmd4rec over {len(seeds)} seeds ({", ".join(str(x["seed"]) for x in seeds)}), mean ± std (ratio of the mean to RecBole\'s single seed):', '',
+                      '| test | ' + ' | '.join(rt) + ' |', '|---|' + '---|' * len(rt),
+                      '| llmd4rec | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds):.4f} ± {st.stdev(x["test_metrics"][k] for x in seeds):.4f}' for k in rt) + ' |',
+                      '| ratio | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds) / rt[k]:.2f}' for k in rt) + ' |', '']
         ep_o, ep_r = o['mean_epoch_train_seconds'], sum(r['train_seconds']) / len(r['train_seconds'])
         ev_o, ev_r = min(o['test_eval_seconds']), min(r['test_eval_seconds']) if 'test_eval_seconds' in r else float('nan')
         lines += [f'| time | RecBole | llmd4rec | ratio |', '|---|---|---|---|',
