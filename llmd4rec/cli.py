@@ -9,21 +9,14 @@ from pathlib import Path
 import torch
 from .data import fetch, load_dataset
 from .metrics import evaluate
-from .crm import make_crm, fit, save_crm, set_seed
+from .crm import make_crm, fit, save_crm, set_seed, write_json
 from .trainer import Config, Trainer, MODES
 import dataclasses
 
 # %% auto #0
-__all__ = ['DEMO', 'write_json', 'plot_history', 'format_table', 'train_crm', 'main']
+__all__ = ['DEMO', 'plot_history', 'format_table', 'train_crm', 'main']
 
 # %% ../nbs/06_cli.ipynb #9097919e
-def write_json(obj, path):
-    "Write `obj` as indented JSON to `path` atomically (temporary file, then rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    with os.fdopen(fd, 'w') as f: json.dump(obj, f, indent=2); f.write('\n')
-    os.replace(tmp, path)
-
 def plot_history(history: list, path, metric: str = 'NDCG@10', title: str = ''):
     "Save a two-panel PNG: training loss and validation `metric` per epoch."
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt

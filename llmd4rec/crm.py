@@ -12,8 +12,8 @@ from .data import SeqDataset, Split, synthetic
 from .metrics import evaluate
 
 # %% auto #0
-__all__ = ['CRMS', 'set_seed', 'SelfAttentionBlock', 'SASRec', 'GRU4Rec', 'make_crm', 'ce_loss', 'fit', 'atomic_save', 'save_crm',
-           'load_crm']
+__all__ = ['CRMS', 'set_seed', 'SelfAttentionBlock', 'SASRec', 'GRU4Rec', 'make_crm', 'ce_loss', 'fit', 'atomic_save',
+           'write_json', 'save_crm', 'load_crm']
 
 # %% ../nbs/02_crm.ipynb #6f66c5c8
 def set_seed(seed: int):
@@ -188,16 +188,24 @@ def fit(model: nn.Module, data: SeqDataset,
     return history
 
 # %% ../nbs/02_crm.ipynb #abe16bb7
-def atomic_save(obj, path):
-    "`torch.save` to a temporary file next to `path`, then rename it into place."
+def _atomic_write(path, write, mode='wb'):
+    "Call `write(file)` on a temporary file next to `path`, then rename it into place (removed on error)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f: torch.save(obj, f); f.flush(); os.fsync(f.fileno())
+        with os.fdopen(fd, mode) as f: write(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
+
+def atomic_save(obj, path):
+    "`torch.save` to a temporary file next to `path`, then rename it into place."
+    _atomic_write(path, lambda f: torch.save(obj, f))
+
+def write_json(obj, path):
+    "Write `obj` as indented JSON to `path` atomically."
+    _atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2) + '\n'), mode='w')
 
 def save_crm(model: nn.Module, path, meta: dict|None = None):
     "Save a CRM (kind, config, weights, `meta`) atomically."

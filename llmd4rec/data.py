@@ -278,16 +278,26 @@ class Split:
             idx = order[s:s + batch_size]
             yield idx, self.seqs[idx].long(), self.targets[idx].long()
 
+    def _histories(self, idx: torch.Tensor):
+        "Full histories of samples `idx`, concatenated, with their lengths."
+        if self.hist_ptr is None: raise ValueError('this split keeps no full histories (training split)')
+        start, lens = self.hist_ptr[idx], self.hist_ptr[idx + 1] - self.hist_ptr[idx]
+        pos = torch.arange(int(lens.sum())) - torch.repeat_interleave(torch.cumsum(lens, 0) - lens, lens) + torch.repeat_interleave(start, lens)
+        return self.hist_items[pos], lens
+
     def history_mask(self, idx: torch.Tensor, n_items: int) -> torch.Tensor:
         "Bool `[len(idx), n_items+1]` marking each sample's already-seen items."
-        if self.hist_ptr is None: raise ValueError('this split keeps no full histories (training split)')
-        start, end = self.hist_ptr[idx], self.hist_ptr[idx + 1]
-        lens = end - start
-        rows = torch.repeat_interleave(torch.arange(len(idx)), lens)
-        pos = torch.arange(int(lens.sum())) - torch.repeat_interleave(torch.cumsum(lens, 0) - lens, lens) + torch.repeat_interleave(start, lens)
+        items, lens = self._histories(idx)
         mask = torch.zeros(len(idx), n_items + 1, dtype=torch.bool)
-        mask[rows, self.hist_items[pos].long()] = True
+        mask[torch.repeat_interleave(torch.arange(len(idx)), lens), items.long()] = True
         return mask
+
+    def subset(self, idx) -> 'Split':
+        "The samples `idx` of this split (full histories included)."
+        idx = torch.as_tensor(idx, dtype=torch.long)
+        if self.hist_ptr is None: return Split(self.seqs[idx], self.targets[idx], self.users[idx])
+        items, lens = self._histories(idx)
+        return Split(self.seqs[idx], self.targets[idx], self.users[idx], torch.cat([torch.zeros(1, dtype=torch.long), lens.cumsum(0)]), items)
 
 # %% ../nbs/00_data.ipynb #7639d237
 def left_pad(seqs, max_len: int) -> torch.Tensor:

@@ -10,12 +10,12 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import SeqDataset, Split, cache_home, synthetic
 from .metrics import evaluate
-from .crm import ce_loss, set_seed, make_crm, fit, load_crm
+from .crm import ce_loss, set_seed, make_crm, fit, load_crm, write_json
 
 # %% auto #0
 __all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'PAD_SCORE', 'load_lm', 'fetch_llm', 'tiny_tokenizer',
-           'tiny_lm', 'build_prompt', 'title_table', 'layout', 'LLMRec', 'subset', 'sample_split', 'fit_llm',
-           'make_llm', 'train_llm']
+           'tiny_lm', 'build_prompt', 'title_table', 'layout', 'LLMRec', 'sample_split', 'fit_llm', 'make_llm',
+           'train_llm']
 
 # %% ../nbs/03_llm.ipynb #b0f7b4ca
 _TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json')
@@ -348,21 +348,11 @@ def _from_builtin(cls, name: str = 'smollm2', crm=None, data: SeqDataset|None = 
     return m
 
 # %% ../nbs/03_llm.ipynb #8e34504c
-def subset(split: Split, idx) -> Split:
-    "The samples `idx` of `split`, full histories included."
-    idx = torch.as_tensor(idx, dtype=torch.long)
-    if split.hist_ptr is None: return Split(split.seqs[idx], split.targets[idx], split.users[idx])
-    start, end = split.hist_ptr[idx], split.hist_ptr[idx + 1]
-    lens = end - start
-    pos = torch.arange(int(lens.sum())) - torch.repeat_interleave(torch.cumsum(lens, 0) - lens, lens) + torch.repeat_interleave(start, lens)
-    return Split(split.seqs[idx], split.targets[idx], split.users[idx],
-                 torch.cat([torch.zeros(1, dtype=torch.long), lens.cumsum(0)]), split.hist_items[pos])
-
 def sample_split(split: Split, n: int|None, seed: int = 0) -> Split:
     "A fixed random subset of `n` samples (all of them when `n` is None or not smaller)."
     if n is None or n >= len(split): return split
     if n <= 0: raise ValueError(f'the number of samples must be > 0, got {n}')
-    return subset(split, torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:n].sort().values)
+    return split.subset(torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:n].sort().values)
 
 # %% ../nbs/03_llm.ipynb #a5c58cd3
 def _autocast(device, enabled: bool):
@@ -504,7 +494,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
               device=None, progress: bool = True, save_model: bool = True) -> dict:
     "Train an LLM recommender on `dataset` (and a CRM first if none is given); write `out/metrics.json`; return it."
-    from llmd4rec.cli import write_json, train_crm   # the CLI chapter comes later; imported here only
+    from llmd4rec.cli import train_crm   # the CLI chapter comes later; imported here only
     from llmd4rec.data import load_dataset
     out = Path(out)
     config = dict(dataset=str(dataset), llm=str(llm), crm_checkpoint=str(crm_checkpoint) if crm_checkpoint else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
-from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS
+from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, write_json as _write_json
 from .llm import LLMRec, make_llm, fit_llm, sample_split
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
@@ -96,10 +96,6 @@ def recent_samples(users: torch.Tensor, m: int) -> torch.Tensor:
     return torch.nonzero(counts[u] - 1 - pos < m)[:, 0]
 
 # %% ../nbs/05_trainer.ipynb #1068d271
-def _write_json(obj, path):
-    path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
-    tmp.write_text(json.dumps(obj, indent=2) + '\n'); os.replace(tmp, path)
-
 class Trainer:
     "Runs a `Config`: warm-up, alternating distillation rounds, checkpoints, resume, history and plot."
     def __init__(self, config: Config, out, # output folder
