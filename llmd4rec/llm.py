@@ -365,6 +365,7 @@ def fit_llm(model: LLMRec, data: SeqDataset,
             batch_size: int = 16, # training batch size
             weight_decay: float = 0.01, # AdamW weight decay
             max_train_samples: int|None = None, # train on a fixed random subset of this many samples
+            train_index=None, # the training samples to draw from (default: all of `data.train`)
             max_eval_samples: int|None = None, # validate on a fixed random subset of this many users
             patience: int|None = None, # stop after this many epochs without improvement (None: never)
             metric: str = 'NDCG@10', # validation metric for early stopping
@@ -381,11 +382,11 @@ def fit_llm(model: LLMRec, data: SeqDataset,
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
-    train = data.train
-    if max_train_samples is not None and max_train_samples < len(train):
-        pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:max_train_samples].sort().values
-        train = Split(train.seqs[pick], train.targets[pick], train.users[pick]); train.index = pick
-    index = getattr(train, 'index', torch.arange(len(train)))
+    index = torch.arange(len(data.train)) if train_index is None else torch.as_tensor(train_index, dtype=torch.long)
+    if len(index) == 0: raise ValueError('train_index selects no training samples')
+    if max_train_samples is not None and max_train_samples < len(index):
+        index = index[torch.randperm(len(index), generator=torch.Generator().manual_seed(seed))[:max_train_samples].sort().values]
+    train = data.train.subset(index) if len(index) < len(data.train) else data.train
     valid = sample_split(data.valid, max_eval_samples, seed)
     best, best_state, bad, history = -math.inf, None, 0, []
     try:

@@ -15,7 +15,7 @@ from .llm import LLMRec, make_llm, fit_llm, sample_split
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
 # %% auto #0
-__all__ = ['MODES', 'Config', 'recent_samples', 'Trainer', 'run', 'plot_steps']
+__all__ = ['MODES', 'Config', 'recent_samples', 'Trainer', 'step_fields', 'check_continuation', 'run', 'fork', 'plot_steps']
 
 # %% ../nbs/05_trainer.ipynb #5d93f9d5
 MODES = ('crm_only', 'llm_only', 'one_way', 'llmd4rec')
@@ -123,15 +123,17 @@ def _fit_crm(self: Trainer, epochs, seed, extra_loss=None):
 def _fit_llm(self: Trainer, seed, extra_loss=None):
     c = self.cfg
     return fit_llm(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size,
-                   max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
+                   train_index=recent_samples(self.data.train.users, c.recent), max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
                    mask_history=c.mask_history, extra_loss=extra_loss, device=c.device, progress=self.progress)
 
 def _teacher(self: Trainer, step: str, teacher, T: float) -> TeacherCache:
     "The teacher cache of `step`, reused from disk when an interrupted run already built it."
-    path = self.out/f'teacher_{step}.pt'
-    if path.exists(): return TeacherCache.load(path)
-    c = self.cfg
-    cache = build_teacher_cache(teacher, self.data.train, recent_samples(self.data.train.users, c.recent), k=c.top_k, T=T,
+    c, path = self.cfg, self.out/f'teacher_{step}.pt'
+    samples = recent_samples(self.data.train.users, c.recent)
+    if path.exists():
+        cache = TeacherCache.load(path)   # built by this step before an interruption: reuse it if it is the same teacher setting
+        if cache.T == T and cache.indices.shape[1] == min(c.top_k, self.data.n_items) and torch.equal(cache.samples.long(), samples): return cache
+    cache = build_teacher_cache(teacher, self.data.train, samples, k=c.top_k, T=T,
                                 batch_size=c.llm_batch_size * 4 if teacher is self.llm else 1024, device=c.device, progress=self.progress)
     cache.save(path)
     return cache
@@ -145,12 +147,12 @@ def _run_step(self: Trainer, step: str, step_no: int):
         self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
                             item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha)
         return _fit_llm(self, seed)
-    if step.endswith('_crm'):
-        kd = DistillLoss(_teacher(self, step, self.llm, c.T_crm), len(self.data.train), c.lam_crm, c.weights, self.data.train.targets)
+    if step.endswith('_crm'):   # λ_C = 0 is the control "same extra epochs, no KD": no teacher needed
+        kd = DistillLoss(_teacher(self, step, self.llm, c.T_crm), len(self.data.train), c.lam_crm, c.weights, self.data.train.targets) if c.lam_crm > 0 else None
         return _fit_crm(self, c.crm_round_epochs, seed, kd)
     if c.refresh: self.llm.set_item_embeddings(self.crm)
     kd = None
-    if c.llm_kd:
+    if c.llm_kd and c.lam_llm > 0:
         kd = DistillLoss(_teacher(self, step, self.crm, c.T_llm), len(self.data.train), c.lam_llm, c.weights, self.data.train.targets)
     return _fit_llm(self, seed, kd)
 
@@ -185,15 +187,35 @@ def _after_step(self: Trainer, step: str, step_no: int, fit_history: list, secon
     _write_json(self.state, self.out/'state.json')
 
 # %% ../nbs/05_trainer.ipynb #719dd526
+# Fields that only decide which steps exist, never what a finished step computed:
+_SCHEDULE = ('mode', 'rounds', 'device')
+# Fields read only by the distillation steps of the CRM / of the LLM:
+_CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights')
+_LLM_ROUND = ('T_llm', 'lam_llm', 'top_k', 'weights', 'refresh', 'llm_kd')
+
+def step_fields(done: list) -> set:
+    "The config fields that the finished steps `done` depend on."
+    f = {x.name for x in dataclasses.fields(Config)} - set(_SCHEDULE + _CRM_ROUND + _LLM_ROUND)
+    if any(s.startswith('r') and s.endswith('_crm') for s in done): f |= set(_CRM_ROUND)
+    if any(s.startswith('r') and s.endswith('_llm') for s in done): f |= set(_LLM_ROUND)
+    return f
+
+def check_continuation(saved: dict, cfg: Config, where) -> None:
+    "Raise a `ValueError` unless `cfg` can continue the run whose `state.json` is `saved`."
+    done, steps = saved['done'], cfg.steps()
+    if steps[:len(done)] != done:
+        raise ValueError(f'{where}: cannot continue, the finished steps {done} are not the start of this config\'s steps {steps}')
+    diff = {k: (saved['config'].get(k), v) for k, v in asdict(cfg).items() if k in step_fields(done) and saved['config'].get(k) != v}
+    if diff: raise ValueError(f'{where}: cannot continue, the config differs in ' + ', '.join(f'{k} (saved {s!r}, now {n!r})' for k, (s, n) in diff.items()))
+
 def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict:
     "Run (or resume) all steps; write `metrics.json`, `history.csv` and `curve.png`; return the metrics."
     self.out.mkdir(parents=True, exist_ok=True)
     sp = self.out/'state.json'
     if resume and sp.exists():
         saved = json.loads(sp.read_text())
-        diff = {k: (v, saved['config'].get(k)) for k, v in asdict(self.cfg).items() if saved['config'].get(k) != v}
-        if diff: raise ValueError(f'{sp}: cannot resume, the config differs in ' + ', '.join(f'{k} (saved {s!r}, now {n!r})' for k, (n, s) in diff.items()))
-        self.state = saved
+        check_continuation(saved, self.cfg, sp)
+        self.state = {**saved, 'config': asdict(self.cfg)}
         if 'crm_warmup' in saved['done']: self.crm = load_crm(self.out/'crm_last.pt')
         if 'llm_warmup' in saved['done']: self.llm = LLMRec.load(self.out/'llm_last')
     elif sp.exists() and not resume:
@@ -210,6 +232,23 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
     return _finish(self)
 
 Trainer.run = run
+
+def fork(src, dst, config: Config, data: SeqDataset|None = None, progress: bool = True) -> Trainer:
+    "A `Trainer` for `config` in a new folder `dst` that starts from the finished steps of the run in `src`; call `.run(resume=True)`."
+    src, dst = Path(src), Path(dst)
+    sp = src/'state.json'
+    if not sp.exists(): raise FileNotFoundError(f'{sp}: no run to fork from')
+    if (dst/'state.json').exists(): raise ValueError(f'{dst} already holds a run (state.json)')
+    check_continuation(json.loads(sp.read_text()), config, sp)
+    tmp = dst.with_name(f'.{dst.name}.fork-tmp')
+    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: it marks a complete copy
+        p = src/name
+        if p.is_dir(): shutil.copytree(p, tmp/name)
+        elif p.exists(): shutil.copy2(p, tmp/name)
+    if dst.exists(): dst.rmdir()   # only an empty folder may be in the way
+    os.replace(tmp, dst)
+    return Trainer(config, dst, data=data, progress=progress)
 
 # %% ../nbs/05_trainer.ipynb #c9152da8
 def plot_steps(history: list, path, metric: str = 'NDCG@10', title: str = ''):
