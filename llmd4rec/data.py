@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #c8a419fc
 from __future__ import annotations
-import ast, csv, gzip, hashlib, io, json, logging, os, shutil, subprocess, sys, tempfile, urllib.request, zipfile
+import ast, csv, gzip, hashlib, io, json, logging, os, re, shutil, subprocess, sys, tempfile, urllib.request, warnings, zipfile, zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -30,10 +30,11 @@ class RawData:
 
 # %% ../nbs/00_data.ipynb #efffffa4
 def _check_file(path) -> Path:
-    "Return `path` as a `Path`, raising `FileNotFoundError`/`ValueError` if it is missing or empty."
+    "Return `path` as a `Path`, raising `FileNotFoundError`/`ValueError` if it is missing, a folder or empty."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: no such file')
-    if path.is_file() and path.stat().st_size == 0: raise ValueError(f'{path}: the file is empty')
+    if path.is_dir(): raise ValueError(f'{path}: expected a file, found a folder')
+    if path.stat().st_size == 0: raise ValueError(f'{path}: the file is empty')
     return path
 
 def _check_columns(df: pd.DataFrame, needed, path, what='interactions'):
@@ -41,41 +42,114 @@ def _check_columns(df: pd.DataFrame, needed, path, what='interactions'):
     missing = [c for c in needed if c not in df.columns]
     if missing: raise ValueError(f'{path}: {what} file is missing column(s) {missing}; found {list(df.columns)}')
 
-def _numeric(s: pd.Series, path, name, line_offset=2) -> pd.Series:
-    "Convert `s` to numbers, raising a `ValueError` naming the first row that is not a number."
-    out = pd.to_numeric(s, errors='coerce')
-    bad = out.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f'{path}: line {i + line_offset}: {name} {s.iloc[i]!r} is not a number')
+def _first(bad) -> int: return int(np.flatnonzero(np.asarray(bad, dtype=bool))[0])
+
+def _where(df, i, unit='line') -> str:
+    "Where row `i` of `df` came from: `df.index` holds 0-based line (or row) numbers."
+    return f'{unit} {int(df.index[i]) + 1}'
+
+def _empty(s: pd.Series) -> np.ndarray:
+    "Which values of `s` are missing or blank."
+    out = np.array(s.isna(), dtype=bool)
+    if not out.all(): out[~out] = s[~out].astype(str).str.strip().eq('').to_numpy(dtype=bool)
     return out
 
-def _finish(inter: pd.DataFrame, path, line_offset=2) -> pd.DataFrame:
-    "Keep `user`, `item`, `timestamp`, check there are rows, make timestamps numeric."
+def _numeric(s: pd.Series, path, name, unit='line') -> pd.Series:
+    "Convert `s` to numbers, raising a `ValueError` naming the first row that is not a finite number."
+    out = pd.to_numeric(s, errors='coerce')
+    if out.dtype == object: out = out.astype(float)
+    vals = out.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(vals)
+    if bad.any():
+        i = _first(bad)
+        raise ValueError(f'{path}: {_where(s, i, unit)}: {name} {s.iloc[i]!r} is not a '
+                         f'{"number" if np.isnan(vals[i]) else "finite number"}')
+    return out
+
+def _id_ok(v) -> bool: return isinstance(v, (str, int, np.integer)) and not isinstance(v, bool)
+
+def _finish(inter: pd.DataFrame, path, unit='line', int_ids=False) -> pd.DataFrame:
+    "Check and keep `user`, `item` (non-empty strings or integers, made strings; `int_ids`: integers) and `timestamp` (finite numbers)."
     if len(inter) == 0: raise ValueError(f'{path}: no interactions in the file')
+    out = {}
     for c in ('user', 'item'):
-        if inter[c].isna().any():
-            i = int(np.flatnonzero(inter[c].isna().to_numpy())[0])
-            raise ValueError(f'{path}: line {i + line_offset}: {c} is empty')
-    inter = inter[['user', 'item', 'timestamp']].reset_index(drop=True)
-    inter['timestamp'] = _numeric(inter['timestamp'], path, 'timestamp', line_offset)
-    return inter
+        col = inter[c]
+        if (bad := _empty(col)).any(): raise ValueError(f'{path}: {_where(inter, _first(bad), unit)}: {c} is empty')
+        if col.dtype == object and not (ok := col.map(_id_ok).to_numpy(dtype=bool)).all():
+            i = _first(~ok)
+            raise ValueError(f'{path}: {_where(inter, i, unit)}: {c} {col.iloc[i]!r} is not a string or integer id')
+        col = col.astype(str)
+        if int_ids and not (ok := col.str.fullmatch(r'[0-9]+').to_numpy(dtype=bool, na_value=False)).all():
+            i = _first(~ok)
+            raise ValueError(f'{path}: {_where(inter, i, unit)}: {c} {col.iloc[i]!r} is not an integer id')
+        out[c] = col
+    out['timestamp'] = _numeric(inter['timestamp'], path, 'timestamp', unit)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+def _bad_text(path, encoding, what) -> ValueError:
+    "The error for a file that does not decode, naming the line and byte (of the file) of the first bad byte."
+    try:
+        with (gzip.open(path) if Path(path).suffix == '.gz' else open(path, 'rb')) as f: data = f.read()
+        data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b'\n', 0, e.start) + 1
+        return ValueError(f'{path}: {what} file is not valid {encoding} text: line {line}, byte offset {e.start}: {e.reason}')
+    except Exception: pass
+    return ValueError(f'{path}: {what} file is not valid {encoding} text')
 
 # %% ../nbs/00_data.ipynb #705059b6
-def _read_table(path, names=None, sep='\t', encoding='utf-8', header=None, what='interactions') -> pd.DataFrame:
-    "Read a delimited text file with every field as a string; errors name the file."
-    path = _check_file(path)
-    try:
-        return pd.read_csv(path, sep=sep, names=names, header=header, dtype=str, encoding=encoding,
-                           quoting=csv.QUOTE_NONE, engine='python' if len(sep) > 1 else 'c', keep_default_na=False)
-    except UnicodeDecodeError as e: raise ValueError(f'{path}: {what} file is not valid {encoding} text ({e.reason} at byte {e.start})') from None
-    except pd.errors.ParserError as e: raise ValueError(f'{path}: malformed {what} file: {e}') from None
+_SEP_NAMES = {'\t': 'tab', ',': 'comma', '|': "'|'", '::': "'::'"}
 
-def _check_width(df, n, path, sep_name):
-    "Raise if a row of `df` has fewer than `n` fields (wrong delimiter, truncated line)."
-    last = df.iloc[:, n - 1] if df.shape[1] >= n else pd.Series([None] * len(df))
-    bad = (last.isna() | (last == '')).to_numpy()
-    if bad.any(): raise ValueError(f'{path}: line {int(np.flatnonzero(bad)[0]) + 1}: expected {n} {sep_name}-separated fields')
+def _read_table(path, sep='\t', n=None, header=False, min_n=1, rename=None, encoding='utf-8', what='interactions') -> pd.DataFrame:
+    """Read a delimited text file as strings, indexed by 0-based line number, blank lines dropped. With `n`, every line
+    must have exactly `n` fields; otherwise the first line sets the width (at least `min_n` fields) and, with
+    `header`, names the columns (passed through `rename`). Errors name the file and the line."""
+    path = _check_file(path)
+    sname = _SEP_NAMES.get(sep, repr(sep))
+    kw = dict(sep=sep, header=None, dtype=str, encoding=encoding, quoting=csv.QUOTE_NONE, keep_default_na=False,
+              index_col=False, engine='python' if len(sep) > 1 else 'c')
+    width = n
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', pd.errors.ParserWarning)
+            if n is None: width = pd.read_csv(path, nrows=1, **kw).shape[1]
+            df = pd.read_csv(path, names=range(width + (n is not None)), skip_blank_lines=False, **kw)
+    except UnicodeDecodeError: raise _bad_text(path, encoding, what) from None
+    except pd.errors.EmptyDataError: raise ValueError(f'{path}: {what} file has no data (only blank lines)') from None
+    except pd.errors.ParserWarning: raise ValueError(f'{path}: line 1: expected {width} {sname}-separated fields, found more') from None
+    except (pd.errors.ParserError, csv.Error) as e:
+        m = re.search(r'Expected \d+ fields in line (\d+), saw (\d+)', str(e))
+        if m: raise ValueError(f'{path}: line {m[1]}: expected {width} {sname}-separated fields'
+                               f'{"" if n else " (as on the first line)"}, found {m[2]}') from None
+        raise ValueError(f'{path}: malformed {what} file: {e}') from None
+    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e:
+        raise ValueError(f'{path}: truncated or corrupt compressed file ({e})') from None
+    except OSError as e: raise ValueError(f'{path}: cannot read the {what} file ({e})') from None
+    blank = _empty(df[0])   # a blank line: every field empty
+    if blank.any(): blank[blank] = np.all([_empty(df.loc[blank, c]) for c in df.columns[1:]], axis=0) if df.shape[1] > 1 else True
+    df = df[~blank]
+    if n is not None:
+        short, more = _empty(df[n - 1]), ~_empty(df[n])
+        if (short | more).any():
+            i = _first(short | more)
+            raise ValueError(f'{path}: {_where(df, i)}: expected {n} {sname}-separated fields, '
+                             + ('found more' if more[i] else f'field {n} is missing or empty'))
+        return df.drop(columns=n)
+    if len(df) == 0: raise ValueError(f'{path}: {what} file has no data (only blank lines)')
+    if header:
+        names = [(rename or str)(str(c).strip()) for c in df.iloc[0].fillna('')]
+        dup = sorted({c for c in names if names.count(c) > 1})
+        if dup: raise ValueError(f'{path}: {_where(df, 0)}: the header names column(s) {dup} more than once')
+        return df.iloc[1:].set_axis(names, axis=1)
+    if df.shape[1] < min_n:
+        raise ValueError(f'{path}: {_where(df, 0)}: expected at least {min_n} {sname}-separated fields, found {df.shape[1]}')
+    return df
+
+def _titles_dict(ids: pd.Series, titles: pd.Series, path) -> dict:
+    "Map item id -> title, skipping rows whose id or title is missing or blank (the count is logged)."
+    bad = _empty(ids) | _empty(titles)
+    if bad.any(): log.warning('%s: skipped %d line(s) without an item id or title; those items get no title', path, int(bad.sum()))
+    return dict(zip(ids[~bad].astype(str), titles[~bad].astype(str)))
 
 def read_atomic(folder, name=None) -> RawData:
     "Read RecBole atomic files `<name>.inter` (and `<name>.item` if present) from `folder`."
@@ -85,18 +159,16 @@ def read_atomic(folder, name=None) -> RawData:
         if not found: raise FileNotFoundError(f'{folder}: no *.inter file')
         name = found[0].stem
     path = _check_file(folder/f'{name}.inter')
-    df = _read_table(path, header=0)
-    df.columns = [c.split(':')[0] for c in df.columns]
-    df = df.rename(columns={'user_id': 'user', 'item_id': 'item'})
+    strip_type = lambda c: {'user_id': 'user', 'item_id': 'item'}.get(c.split(':')[0], c.split(':')[0])
+    df = _read_table(path, header=True, rename=strip_type)
     _check_columns(df, ['user', 'item', 'timestamp'], path)
     titles = None
     ipath = folder/f'{name}.item'
     if ipath.exists():
-        it = _read_table(ipath, header=0, what='item')
-        it.columns = [c.split(':')[0] for c in it.columns]
+        it = _read_table(ipath, header=True, rename=lambda c: c.split(':')[0], what='item')
         tcol = next((c for c in ('title', 'movie_title', 'name') if c in it.columns), None)
         _check_columns(it, ['item_id', tcol or 'title'], ipath, 'item')
-        titles = dict(zip(it['item_id'], it[tcol]))
+        titles = _titles_dict(it['item_id'], it[tcol], ipath)
     return RawData(_finish(df, path), titles, str(path))
 
 def read_movielens_100k(folder) -> RawData:
@@ -106,25 +178,23 @@ def read_movielens_100k(folder) -> RawData:
         if (folder/'ml-100k.inter').exists(): return read_atomic(folder, 'ml-100k')
         raise FileNotFoundError(f'{folder}: neither u.data nor ml-100k.inter found')
     path = folder/'u.data'
-    df = _read_table(path, names=['user', 'item', 'rating', 'timestamp', 'extra'])
-    _check_width(df, 4, path, 'tab')
+    df = _read_table(path, n=4).set_axis(['user', 'item', 'rating', 'timestamp'], axis=1)
     titles = None
     if (folder/'u.item').exists():
-        it = _read_table(folder/'u.item', sep='|', encoding='latin-1', what='item')
-        titles = dict(zip(it[0], it[1]))
-    return RawData(_finish(df, path, 1), titles, str(path))
+        it = _read_table(folder/'u.item', sep='|', min_n=2, encoding='latin-1', what='item')
+        titles = _titles_dict(it[0], it[1], folder/'u.item')
+    return RawData(_finish(df, path, int_ids=True), titles, str(path))
 
 def read_movielens_1m(folder) -> RawData:
     "Read MovieLens-1M `ratings.dat` and `movies.dat` (`::`-separated, latin-1) from `folder`."
     folder = Path(folder)
     path = folder/'ratings.dat'
-    df = _read_table(path, sep='::', names=['user', 'item', 'rating', 'timestamp'], encoding='latin-1')
-    _check_width(df, 4, path, '::')
+    df = _read_table(path, sep='::', n=4, encoding='latin-1').set_axis(['user', 'item', 'rating', 'timestamp'], axis=1)
     titles = None
     if (folder/'movies.dat').exists():
-        it = _read_table(folder/'movies.dat', sep='::', names=['item', 'title', 'genres'], encoding='latin-1', what='item')
-        titles = dict(zip(it['item'], it['title']))
-    return RawData(_finish(df, path, 1), titles, str(path))
+        it = _read_table(folder/'movies.dat', sep='::', min_n=2, encoding='latin-1', what='item')
+        titles = _titles_dict(it[0], it[1], folder/'movies.dat')
+    return RawData(_finish(df, path, int_ids=True), titles, str(path))
 
 # %% ../nbs/00_data.ipynb #da47352e
 def _open_text(path):
@@ -141,35 +211,44 @@ def iter_records(path):
                 line = line.strip()
                 if not line: continue
                 try: rec = json.loads(line)
-                except json.JSONDecodeError:
-                    try: rec = ast.literal_eval(line)
-                    except (ValueError, SyntaxError, MemoryError, RecursionError):
+                except (ValueError, RecursionError):   # JSONDecodeError, over-long integers, deep nesting
+                    try:
+                        with warnings.catch_warnings():
+                            warnings.simplefilter('ignore')   # e.g. invalid escape sequences in a damaged line
+                            rec = ast.literal_eval(line)
+                    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                         raise ValueError(f'{path}: line {n}: not a JSON object or Python literal: {line[:80]!r}') from None
                 if not isinstance(rec, dict): raise ValueError(f'{path}: line {n}: expected an object, got {type(rec).__name__}')
                 yield n, rec
-    except UnicodeDecodeError as e: raise ValueError(f'{path}: not valid UTF-8 text ({e.reason} at byte {e.start})') from None
-    except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile) as e: raise ValueError(f'{path}: truncated or corrupt file ({e})') from None
+    except UnicodeDecodeError: raise _bad_text(path, 'utf-8', 'JSON-lines') from None
+    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e: raise ValueError(f'{path}: truncated or corrupt file ({e})') from None
+
+def _scalar(v) -> bool: return v is None or (isinstance(v, (str, int, float)) and not isinstance(v, bool))
 
 def _records_frame(path, fields: dict, what='interactions') -> pd.DataFrame:
-    "Read `fields` (output name -> list of accepted keys) from every record of `path`."
+    "Read `fields` (output name -> list of accepted keys) from every record of `path`; the index is the line number - 1."
     rows, lines = [], []
     for n, rec in iter_records(path):
         row = []
         for out, keys in fields.items():
             k = next((k for k in keys if k in rec), None)
             if k is None: raise ValueError(f'{path}: line {n}: {what} record has none of the fields {keys}')
+            if not _scalar(rec[k]):
+                raise ValueError(f'{path}: line {n}: field {k!r} holds {type(rec[k]).__name__} {str(rec[k])[:40]}; expected a string or number')
             row.append(rec[k])
-        rows.append(row); lines.append(n)
+        rows.append(row); lines.append(n - 1)
     if not rows: raise ValueError(f'{path}: no records in the file')
-    return pd.DataFrame(rows, columns=list(fields))
+    return pd.DataFrame(rows, columns=list(fields), index=lines, dtype=object)
 
 def _titles_from(path, id_keys, title_keys=('title',)) -> dict:
-    "Map item id -> title from a metadata JSON-lines file; records without a title are skipped."
-    out = {}
+    "Map item id -> title from a metadata JSON-lines file; records without an id or a title are skipped (count logged)."
+    out, skipped = {}, 0
     for _, rec in iter_records(path):
         k = next((k for k in id_keys if k in rec), None)
         t = next((rec[t] for t in title_keys if rec.get(t)), None)
-        if k is not None and t: out[str(rec[k])] = str(t)
+        if k is not None and _id_ok(rec[k]) and t is not None and _scalar(t) and str(t).strip(): out[str(rec[k])] = str(t)
+        else: skipped += 1
+    if skipped: log.warning('%s: skipped %d record(s) without an item id or title', path, skipped)
     return out
 
 def read_amazon(reviews, meta=None) -> RawData:
@@ -177,47 +256,50 @@ def read_amazon(reviews, meta=None) -> RawData:
     reviews = _check_file(reviews)
     name = reviews.name.removesuffix('.gz')
     if name.endswith('.csv'):
-        df = _read_table(reviews, sep=',', names=['item', 'user', 'rating', 'timestamp'])
-        _check_width(df, 4, reviews, 'comma')
-        df = _finish(df, reviews, 1)
+        df = _read_table(reviews, sep=',', n=4).set_axis(['item', 'user', 'rating', 'timestamp'], axis=1)
     else:
         df = _records_frame(reviews, dict(user=['reviewerID', 'user_id'], item=['parent_asin', 'asin'],
                                           timestamp=['unixReviewTime', 'timestamp']))
-        df = _finish(df, reviews, 1)
     titles = _titles_from(meta, ['parent_asin', 'asin']) if meta is not None else None
-    return RawData(df, titles, str(reviews))
+    return RawData(_finish(df, reviews), titles, str(reviews))
 
 def read_yelp(review, business=None) -> RawData:
     "Read the Yelp academic dataset's `review.json` (and `business.json` for names as titles)."
     review = _check_file(review)
     df = _records_frame(review, dict(user=['user_id'], item=['business_id'], timestamp=['date']))
-    ts = pd.to_datetime(df['timestamp'], errors='coerce')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # "could not infer format"
+        ts = pd.to_datetime(df['timestamp'], errors='coerce', utc=True)   # naive dates count as UTC
+        if ts.isna().any():   # dates in a second format: parse those one by one
+            ts = ts.fillna(pd.to_datetime(df['timestamp'][ts.isna()], errors='coerce', utc=True, format='mixed'))
     if ts.isna().any():
-        i = int(np.flatnonzero(ts.isna().to_numpy())[0])
-        raise ValueError(f'{review}: record {i + 1}: date {df.timestamp.iloc[i]!r} is not a date')
-    df['timestamp'] = (ts - pd.Timestamp(0)) // pd.Timedelta(seconds=1)
+        i = _first(ts.isna())
+        raise ValueError(f'{review}: {_where(df, i)}: date {df.timestamp.iloc[i]!r} is not a date')
+    df['timestamp'] = (ts - pd.Timestamp(0, tz='UTC')) // pd.Timedelta(seconds=1)
     titles = _titles_from(business, ['business_id'], ('name',)) if business is not None else None
-    return RawData(_finish(df, review, 1), titles, str(review))
+    return RawData(_finish(df, review), titles, str(review))
 
 # %% ../nbs/00_data.ipynb #4edb7c5e
-def _read_frame(path, what) -> pd.DataFrame:
-    "Read a CSV or parquet file as strings."
+def _read_frame(path, what) -> tuple:
+    "Read a CSV or parquet file as strings (missing values stay missing); also return the unit messages count in."
     path = _check_file(path)
     if path.suffix == '.parquet':
-        try: return pd.read_parquet(path).astype(str)
+        try: df = pd.read_parquet(path)
         except Exception as e: raise ValueError(f'{path}: cannot read {what} parquet file: {e}') from None
-    return _read_table(path, sep=',', header=0, what=what)
+        df = pd.DataFrame({str(c): df[c].astype(str).where(df[c].notna()) for c in df.columns}, index=range(len(df)))
+        return df, 'row'
+    return _read_table(path, sep=',', header=True, what=what), 'line'
 
 def read_generic(interactions, items=None) -> RawData:
     "Read an interactions CSV/parquet (`user,item,timestamp`) and an optional items file (`item,title`)."
-    df = _read_frame(interactions, 'interactions')
+    df, unit = _read_frame(interactions, 'interactions')
     _check_columns(df, ['user', 'item', 'timestamp'], interactions)
     titles = None
     if items is not None:
-        it = _read_frame(items, 'items')
+        it, _ = _read_frame(items, 'items')
         _check_columns(it, ['item', 'title'], items, 'items')
-        titles = {i: t for i, t in zip(it['item'], it['title']) if t and t != 'nan'}
-    return RawData(_finish(df, interactions), titles, str(interactions))
+        titles = _titles_dict(it['item'], it['title'], items)
+    return RawData(_finish(df, interactions, unit), titles, str(interactions))
 
 # %% ../nbs/00_data.ipynb #dbcb9b50
 def read_dataset(folder) -> RawData:
@@ -358,10 +440,19 @@ class SeqDataset:
                 f'interactions; train/valid/test samples {len(self.train):,}/{len(self.valid):,}/{len(self.test):,})')
 
 # %% ../nbs/00_data.ipynb #a00c1a85
+def _check_ids(inter: pd.DataFrame, name):
+    "Raise unless the `user` and `item` ids are all strings or all integers."
+    for c in ('user', 'item'):
+        if inter[c].dtype != object: continue
+        kinds = {'str' if isinstance(v, str) else 'int' if _id_ok(v) else type(v).__name__ for v in inter[c]}
+        if len(kinds) > 1 or not kinds <= {'str', 'int'}:
+            raise ValueError(f'{name}: {c} ids must be all strings or all integers, found {sorted(kinds)}')
+
 @classmethod
 def _from_raw(cls, raw: RawData, k_core: int = 5, max_len: int = 50, name: str|None = None) -> SeqDataset:
     "Build a `SeqDataset` from `RawData`: drop duplicates, k-core filter, sort by time (stable), remap ids."
     name = name or raw.source
+    _check_ids(raw.inter, name)
     inter = raw.inter.assign(_order=np.arange(len(raw.inter)))
     inter = kcore(drop_duplicates(inter), k_core)
     if len(inter) == 0: raise ValueError(f'{name}: no interactions left after {k_core}-core filtering')
@@ -373,6 +464,8 @@ def _from_raw(cls, raw: RawData, k_core: int = 5, max_len: int = 50, name: str|N
     titles = None
     if raw.titles is not None:
         titles = [''] + [raw.titles.get(str(i), raw.titles.get(i)) for i in item_ids]
+        if missing := sum(t is None for t in titles[1:]):
+            log.warning('%s: %d of %d items have no title in the title file; their title is None', name, missing, len(item_ids))
     return cls(seqs, len(item_ids), list(item_ids), list(user_ids), titles, max_len, name)
 SeqDataset.from_raw = _from_raw
 
@@ -406,9 +499,11 @@ def cache_home() -> Path:
 def _ml100k_checksum(folder) -> str:
     "sha256 of the sorted integer interaction rows in `folder` (either file layout)."
     folder = Path(folder)
-    if (folder/'u.data').exists(): df = pd.read_csv(folder/'u.data', sep='\t', header=None)
-    else: df = pd.read_csv(folder/'ml-100k.inter', sep='\t', header=0)
-    a = df.iloc[:, :4].to_numpy(dtype=np.int64)
+    try:
+        if (folder/'u.data').exists(): df = pd.read_csv(folder/'u.data', sep='\t', header=None)
+        else: df = pd.read_csv(folder/'ml-100k.inter', sep='\t', header=0)
+        a = df.iloc[:, :4].to_numpy(dtype=np.int64)
+    except Exception as e: raise ValueError(f'{folder}: the ml-100k files cannot be read as integer rows ({type(e).__name__}: {e})') from None
     return hashlib.sha256(np.ascontiguousarray(a[np.lexsort(a.T[::-1])]).tobytes()).hexdigest()
 
 def _from_grouplens(dest: Path, timeout: float = 10):
