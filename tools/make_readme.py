@@ -21,6 +21,7 @@ def render() -> str:
     nb.cells = cells
     body, _ = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
+    body = body.replace('](../data/', '](data/')   # images the index page links from nbs/ are repository paths in the README
     return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + body
 
 if __name__ == '__main__':
