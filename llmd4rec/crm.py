@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_crm.ipynb #b363daea
 from __future__ import annotations
-import copy, json, math, os, random, tempfile, time
+import copy, inspect, json, math, os, random, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -13,7 +13,7 @@ from .metrics import evaluate
 
 # %% auto #0
 __all__ = ['CRMS', 'set_seed', 'SelfAttentionBlock', 'SASRec', 'GRU4Rec', 'make_crm', 'ce_loss', 'fit', 'atomic_save',
-           'write_json', 'save_crm', 'load_crm']
+           'write_json', 'save_crm', 'check_version', 'load_crm']
 
 # %% ../nbs/02_crm.ipynb #6f66c5c8
 def set_seed(seed: int):
@@ -170,8 +170,12 @@ def fit(model: nn.Module, data: SeqDataset,
                 if device: seqs, targets = seqs.to(device), targets.to(device)
                 logits = model(seqs)
                 loss = ce_loss(logits, targets)
-                if extra_loss is not None: loss = loss + extra_loss(logits, idx)
-                if not torch.isfinite(loss): raise FloatingPointError(f'non-finite loss {loss.item()} at epoch {epoch}, step {step}')
+                if not torch.isfinite(loss): raise FloatingPointError(f'non-finite CE loss {loss.item()} at epoch {epoch}, step {step}')
+                if extra_loss is not None:
+                    extra = extra_loss(logits, idx)
+                    if not torch.isfinite(extra):
+                        raise FloatingPointError(f"non-finite {getattr(extra_loss, 'name', 'extra')} loss {extra.item()} at epoch {epoch}, step {step}")
+                    loss = loss + extra
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
                 total += loss.item() * len(idx); n += len(idx)
             t1 = time.perf_counter()
@@ -208,18 +212,48 @@ def write_json(obj, path):
     _atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2) + '\n'), mode='w')
 
 def save_crm(model: nn.Module, path, meta: dict|None = None):
-    "Save a CRM (kind, config, weights, `meta`) atomically."
+    "Save a CRM (kind, architecture config, weights, package version, `meta`) atomically."
     from llmd4rec import __version__
-    atomic_save(dict(kind=model.kind, config=model.config, state_dict=model.state_dict(),
+    atomic_save(dict(kind=model.kind, config=model.config, state_dict=model.state_dict(), version=__version__,
                      meta=dict(meta or {}, version=__version__)), path)
 
-def load_crm(path, map_location='cpu') -> nn.Module:
-    "Load a CRM saved by `save_crm` (safely: `weights_only=True`)."
+def check_version(path, saved) -> None:
+    "Refuse (`ValueError`) a file written by another major.minor version of llmd4rec than this one; warn on another patch version."
+    from llmd4rec import __version__
+    mm = lambda v: '.'.join(str(v).split('.')[:2])
+    if saved is None:
+        warnings.warn(f'{path}: no llmd4rec version recorded; loading it with llmd4rec {__version__}'); return
+    if mm(saved) != mm(__version__):
+        raise ValueError(f'{path}: written by llmd4rec {saved}, this is llmd4rec {__version__}; checkpoints of another major.minor '
+                         f'version ({mm(saved)} vs {mm(__version__)}) are not loaded: retrain, or load it with llmd4rec {mm(saved)}.x')
+    if str(saved) != __version__: warnings.warn(f'{path}: written by llmd4rec {saved}, this is {__version__} (another patch version)')
+
+def load_crm(path, map_location='cpu',
+             expect: dict|None = None, # architecture the caller needs, e.g. dict(kind='sasrec', n_items=1349, max_len=50)
+            ) -> nn.Module:
+    "Load a CRM saved by `save_crm` (safely: `weights_only=True`), checking its version, its stored config and `expect`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: no such checkpoint')
     try: ck = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: raise ValueError(f'{path}: not a readable llmd4rec checkpoint ({type(e).__name__}: {e})') from None
     if not isinstance(ck, dict) or ck.get('kind') not in CRMS: raise ValueError(f'{path}: not a CRM checkpoint')
-    model = CRMS[ck['kind']](**ck['config'])
-    model.load_state_dict(ck['state_dict']); model.meta = ck.get('meta', {})
+    meta, cls, cfg = ck.get('meta') or {}, CRMS[ck['kind']], ck.get('config')
+    check_version(path, ck.get('version', meta.get('version')))
+    if not isinstance(cfg, dict): raise ValueError(f'{path}: no architecture config stored')
+    params = inspect.signature(cls).parameters
+    unknown = sorted(set(cfg) - set(params))
+    missing = sorted(k for k, p in params.items() if p.default is inspect.Parameter.empty and k not in cfg)
+    if unknown or missing:
+        raise ValueError(f"{path}: the stored config does not fit {cls.__name__}: " + '; '.join(
+            ([f'unknown fields {unknown}'] if unknown else []) + ([f'missing fields {missing}'] if missing else [])))
+    stored = dict(cfg, kind=ck['kind'])
+    diff = {k: (stored.get(k), v) for k, v in (expect or {}).items() if stored.get(k) != v}
+    if diff: raise ValueError(f'{path}: the stored architecture differs from the expected one: ' +
+                              ', '.join(f'{k} (stored {s!r}, expected {e!r})' for k, (s, e) in diff.items()))
+    model = cls(**cfg)
+    try: model.load_state_dict(ck['state_dict'])
+    except (RuntimeError, KeyError, TypeError) as e:
+        raise ValueError(f'{path}: the weights do not fit the stored config {cfg}: {str(e).splitlines()[0]}') from None
+    model.meta = meta
     return model.eval()
+
