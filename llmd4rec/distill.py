@@ -80,6 +80,7 @@ def build_teacher_cache(teacher, # callable: seqs [B, L] -> logits [B, n_items+1
     "Run a frozen `teacher` over `samples` of `split` in batches and keep its top-K, tail mass and target ranks."
     if hasattr(teacher, 'eval'): teacher.eval()
     samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
+    if len(samples) == 0: raise ValueError('build_teacher_cache: no samples to cache (`samples` is empty)')
     out = []
     for s in tqdm(range(0, len(samples), batch_size), desc='teacher cache', disable=not progress):
         idx = samples[s:s + batch_size]
@@ -105,7 +106,7 @@ def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]
     log_t = t_all - t_all.logsumexp(1, keepdim=True)
     log_s = torch.cat([log_s_k, log_s_tail[:, None]], 1)
     p_t = log_t.exp()
-    kl = torch.where(p_t > 0, p_t * (log_t - log_s), torch.zeros_like(p_t)).sum(1)
+    kl = torch.where(p_t == 0, torch.zeros_like(p_t), p_t * (log_t - log_s)).sum(1)   # 0·log 0 = 0; a NaN stays NaN
     return T * T * (kl if weights is None else kl * weights)
 
 # %% ../nbs/04_distill.ipynb #315139d2
@@ -121,6 +122,7 @@ def sample_weights(rank_student: torch.Tensor, rank_partner: torch.Tensor, schem
 # %% ../nbs/04_distill.ipynb #04c24a76
 class DistillLoss:
     "The KD term `λ·T²·Σ_b w_b·KL_b / B` for `fit(extra_loss=...)`, reading the teacher from a `TeacherCache`."
+    name = 'KD' # how `fit` names this term when it is not finite
     def __init__(self, cache: TeacherCache, n_train: int, # cache, and the size of the training split
                  lam: float = 1., # λ, the weight of the KD term
                  weights: str = 'rank', # 'rank' (adaptive) or 'uniform'
