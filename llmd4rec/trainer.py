@@ -4,13 +4,13 @@
 
 # %% ../nbs/05_trainer.ipynb #8eb05dba
 from __future__ import annotations
-import csv, dataclasses, json, math, os, shutil, time
+import copy, csv, dataclasses, json, math, os, shutil, signal, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
-from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, write_json as _write_json
+from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, check_version, write_json as _write_json
 from .llm import LLMRec, make_llm, fit_llm, sample_split
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
@@ -120,11 +120,24 @@ def _fit_crm(self: Trainer, epochs, seed, extra_loss=None):
     return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience, seed=seed,
                extra_loss=extra_loss, mask_history=c.mask_history, device=c.device, progress=self.progress)
 
+class _Finite:
+    "An extra loss term that stops training with an error naming it (`name`, e.g. 'KD') as soon as its value is not finite."
+    def __init__(self, term): self.term, self.name, self.calls = term, getattr(term, 'name', 'extra'), 0
+    def __call__(self, logits, idx):
+        v = self.term(logits, idx); self.calls += 1
+        if not torch.isfinite(v): raise FloatingPointError(f'non-finite {self.name} loss {v.item()} at batch {self.calls - 1} of the step')
+        return v
+
 def _fit_llm(self: Trainer, seed, extra_loss=None):
     c = self.cfg
-    return fit_llm(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size,
-                   train_index=recent_samples(self.data.train.users, c.recent), max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
-                   mask_history=c.mask_history, extra_loss=extra_loss, device=c.device, progress=self.progress)
+    try:
+        return fit_llm(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size,
+                       train_index=recent_samples(self.data.train.users, c.recent), max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
+                       mask_history=c.mask_history, extra_loss=None if extra_loss is None else _Finite(extra_loss), device=c.device, progress=self.progress)
+    except FloatingPointError as e:   # fit_llm checks the sum; the extra term checks itself first, so a bad sum means a bad CE
+        msg = str(e)
+        if msg.startswith('non-finite loss'): msg = 'non-finite CE loss' + msg[len('non-finite loss'):]
+        raise FloatingPointError(msg) from None
 
 def _teacher(self: Trainer, step: str, teacher, T: float) -> TeacherCache:
     "The teacher cache of `step`, reused from disk when an interrupted run already built it."
@@ -157,34 +170,98 @@ def _run_step(self: Trainer, step: str, step_no: int):
     return _fit_llm(self, seed, kd)
 
 # %% ../nbs/05_trainer.ipynb #29c95012
-def _save_model(model, path):
-    if isinstance(model, LLMRec):
-        model.save(path)
-    else: save_crm(model, path)
+_STAGE, _COMMIT = '.commit-tmp', '.commit'   # a step's new files while they are written / once all are written
 
-def _load_model(path, kind):
-    return LLMRec.load(path) if kind == 'llm' else load_crm(path)
+def _crash_point(name: str):
+    "Fault injection for the kill-and-resume tests: SIGKILL this process at `name` when `$LLMD4REC_CRASH_AT` is `name`."
+    if os.environ.get('LLMD4REC_CRASH_AT') == name: os.kill(os.getpid(), getattr(signal, 'SIGKILL', signal.SIGTERM))
+
+def _save_model(model, path, meta: dict):
+    "Save a CRM (`save_crm`, `meta` inside) or an `LLMRec` (its folder, `meta` as `trainer.json` in it)."
+    if isinstance(model, LLMRec):
+        model.save(path); _write_json(meta, Path(path)/'trainer.json')
+    else: save_crm(model, path, meta=meta)
+
+def _commit(out: Path, step: str = ''):
+    "Move the files of the committed step in `out/.commit` into place, `state.json` last, and remove the folder; safe to repeat after an interruption."
+    com = out/_COMMIT
+    if not com.is_dir(): return
+    for p in sorted(com.iterdir()):
+        if p.name == 'state.json': continue
+        dst = out/p.name
+        if p.is_dir() and dst.exists():   # a folder cannot be renamed over a non-empty one: set the old one aside first
+            old = out/f'.{p.name}.old'
+            shutil.rmtree(old, ignore_errors=True); os.replace(dst, old)
+            _crash_point(f'{step}:set-aside:{p.name}')
+        os.replace(p, dst)
+        _crash_point(f'{step}:moved:{p.name}')
+    if (com/'state.json').exists(): os.replace(com/'state.json', out/'state.json')
+    shutil.rmtree(com)
+    for old in out.glob('.*.old'): shutil.rmtree(old, ignore_errors=True)
+
+def _recover(out: Path):
+    "Finish the commit of a step that an interruption cut short; remove the half-written files it left."
+    _commit(out)
+    shutil.rmtree(out/_STAGE, ignore_errors=True)
+    for p in [*out.glob('.*.tmp'), *out.glob('.llm_last.*'), *out.glob('.llm_best.*')]:   # atomic writes' and LLMRec.save's temporaries
+        if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+        else: p.unlink(missing_ok=True)
 
 def _after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
-    c = self.cfg
+    c, state = self.cfg, copy.deepcopy(self.state)
     rec = dict(step=step, step_no=step_no, seconds=seconds, epochs=len(fit_history))
-    trained = 'crm' if 'crm' in step else 'llm'
+    trained, saves = 'crm' if 'crm' in step else 'llm', []
     for kind, model in (('crm', self.crm), ('llm', self.llm)):
         if model is None: continue
         if kind != trained:   # the partner did not change in this step: carry its last evaluation over
-            rec[kind] = next(h[kind] for h in reversed(self.state['history']) if kind in h)
+            rec[kind] = next(h[kind] for h in reversed(state['history']) if kind in h)
             continue
         split = self._valid_llm() if kind == 'llm' else self.data.valid
         v = evaluate(model, split, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
         rec[kind] = v
         ext = '' if kind == 'llm' else '.pt'
-        _save_model(model, self.out/f'{kind}_last{ext}')
-        best = self.state['best'].get(kind)
+        saves.append((model, f'{kind}_last{ext}'))
+        best = state['best'].get(kind)
         if best is None or v['NDCG@10'] > best['valid']['NDCG@10']:
-            _save_model(model, self.out/f'{kind}_best{ext}')
-            self.state['best'][kind] = dict(step=step, valid=v)
-    self.state['history'].append(rec); self.state['done'].append(step)
-    _write_json(self.state, self.out/'state.json')
+            saves.append((model, f'{kind}_best{ext}'))
+            state['best'][kind] = dict(step=step, valid=v)
+    state['history'].append(rec); state['done'].append(step)
+    stage, meta = self.out/_STAGE, dict(step=step, config=asdict(c))
+    shutil.rmtree(stage, ignore_errors=True); stage.mkdir()
+    for model, name in saves:
+        _save_model(model, stage/name, meta); _crash_point(f'{step}:staged:{name}')
+    _write_json(state, stage/'state.json'); _crash_point(f'{step}:staged')
+    os.replace(stage, self.out/_COMMIT)   # one rename: from here on the step is done, whatever happens next
+    _crash_point(f'{step}:committed')
+    _commit(self.out, step)
+    self.state = state
+
+def _last_step(done: list, kind: str) -> str|None:
+    "The last finished step that trained the `kind` ('crm' or 'llm') model."
+    return next((s for s in reversed(done) if kind in s), None)
+
+def _load_checked(self: Trainer, name: str, step: str|None, done: list):
+    "Load the checkpoint `name` of this run after checking that it was written by `step` under a config compatible with this one."
+    c, path = self.cfg, self.out/name
+    if name.startswith('crm'):
+        model = load_crm(path, expect=dict(kind=c.crm.lower(), n_items=self.data.n_items, max_len=c.max_len))
+        meta = model.meta
+    else:
+        if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
+        info = json.loads((path/'llmrec.json').read_text())
+        check_version(path, info.get('version'))
+        want = dict(n_items=self.data.n_items, history_len=c.history_len, n_titles=c.n_titles, item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha)
+        diff = {k: (info['config'].get(k), v) for k, v in want.items() if info['config'].get(k) != v}
+        if diff: raise ValueError(f'{path}: the stored architecture differs from this config\'s: ' + ', '.join(f'{k} (stored {s!r}, expected {e!r})' for k, (s, e) in diff.items()))
+        meta = json.loads((path/'trainer.json').read_text()) if (path/'trainer.json').exists() else {}
+    if meta.get('step') is not None and step is not None and meta['step'] != step:
+        raise ValueError(f'{path}: holds the model after step {meta["step"]!r}, but state.json says its last step was {step!r}')
+    if isinstance(meta.get('config'), dict):   # the run config it was written under, on the fields its steps read
+        upto = done[:done.index(meta['step']) + 1] if meta.get('step') in done else done
+        diff = {k: (meta['config'][k], v) for k, v in asdict(c).items() if k in step_fields(upto) and k in meta['config'] and meta['config'][k] != v}
+        if diff: raise ValueError(f'{path}: written with another config: ' + ', '.join(f'{k} (stored {s!r}, now {n!r})' for k, (s, n) in diff.items()))
+    return model if name.startswith('crm') else LLMRec.load(path)
+
 
 # %% ../nbs/05_trainer.ipynb #719dd526
 # Fields that only decide which steps exist, never what a finished step computed:
@@ -212,14 +289,17 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
     "Run (or resume) all steps; write `metrics.json`, `history.csv` and `curve.png`; return the metrics."
     self.out.mkdir(parents=True, exist_ok=True)
     sp = self.out/'state.json'
-    if resume and sp.exists():
-        saved = json.loads(sp.read_text())
-        check_continuation(saved, self.cfg, sp)
-        self.state = {**saved, 'config': asdict(self.cfg)}
-        if 'crm_warmup' in saved['done']: self.crm = load_crm(self.out/'crm_last.pt')
-        if 'llm_warmup' in saved['done']: self.llm = LLMRec.load(self.out/'llm_last')
-    elif sp.exists() and not resume:
-        raise ValueError(f'{self.out} already holds a run (state.json); pass resume=True to continue it or choose another folder')
+    if not resume and (sp.exists() or (self.out/_COMMIT).exists()):
+        raise ValueError(f'{self.out} already holds a run (state.json or a step\'s commit); pass resume=True to continue it or choose another folder')
+    if resume:
+        _recover(self.out)
+        if sp.exists():
+            saved = json.loads(sp.read_text())
+            check_continuation(saved, self.cfg, sp)
+            self.state = {**saved, 'config': asdict(self.cfg)}
+            done = saved['done']
+            if 'crm_warmup' in done: self.crm = _load_checked(self, 'crm_last.pt', _last_step(done, 'crm'), done)
+            if 'llm_warmup' in done: self.llm = _load_checked(self, 'llm_last', _last_step(done, 'llm'), done)
     done_now = 0
     for step_no, step in enumerate(self.cfg.steps()):
         if step in self.state['done']: continue
@@ -238,6 +318,7 @@ def fork(src, dst, config: Config, data: SeqDataset|None = None, progress: bool 
     src, dst = Path(src), Path(dst)
     sp = src/'state.json'
     if not sp.exists(): raise FileNotFoundError(f'{sp}: no run to fork from')
+    if (src/_COMMIT).exists(): raise ValueError(f'{src}: stopped while committing a step; resume it (run(resume=True)) before forking from it')
     if (dst/'state.json').exists(): raise ValueError(f'{dst} already holds a run (state.json)')
     check_continuation(json.loads(sp.read_text()), config, sp)
     tmp = dst.with_name(f'.{dst.name}.fork-tmp')
@@ -268,7 +349,7 @@ def _finish(self: Trainer) -> dict:
     for kind, ext in (('crm', '.pt'), ('llm', '')):
         p = self.out/f'{kind}_best{ext}'
         if not p.exists(): continue
-        model = _load_model(p, kind)
+        model = _load_checked(self, p.name, self.state['best'][kind]['step'], self.state['done'])
         test = self.data.test if kind == 'crm' else sample_split(self.data.test, c.max_eval_samples, c.seed)
         res[kind] = dict(best_step=self.state['best'][kind]['step'], valid=self.state['best'][kind]['valid'],
                          test=evaluate(model, test, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device))
