@@ -147,7 +147,10 @@ def main(argv=None) -> int:
             res = Trainer(cfg, args.out, progress=progress).run(resume=args.resume)
             print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res for s in ('valid', 'test')}))
             print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError) as e:   # the user's mistake: one line, status 2
         print(f'llmd4rec: error: {e}', file=sys.stderr)
         return 2
+    except FloatingPointError as e:   # a numerical fault in training: one line naming step and term, status 1; checkpoints intact
+        print(f'llmd4rec: training stopped: {e} (the last good checkpoints are kept; fix the cause and rerun with --resume)', file=sys.stderr)
+        return 1
     return 0

@@ -78,3 +78,12 @@ def test_run_tiny_and_resume_guard(cli, generic_folder, tmp_path):
     assert r.returncode == 2 and 'already holds a run' in r.stderr
     r = run(cli, *args, '--resume')   # everything done: resume only re-reports
     assert r.returncode == 0 and json.loads((tmp_path/'metrics.json').read_text())['crm']['test'] == m['crm']['test']
+
+def test_numerical_fault_exits_1_with_one_line(cli, tmp_path):
+    "A loss that turns NaN (here: an absurd learning rate) stops training with one line naming step and term, status 1."
+    r = run(cli, 'run', '--dataset', 'synthetic', '--llm', 'tiny', '--mode', 'crm_only', '--crm-lr', '1e30', '--crm-epochs', '3',
+            '--top-k', '20', '--out', tmp_path/'nan', '--no-progress')
+    assert r.returncode == 1, r.stderr
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and 'step crm_warmup' in err[0] and 'non-finite CE loss' in err[0], r.stderr
+    assert 'Traceback' not in r.stderr
