@@ -7,6 +7,7 @@ import sys, re
 from pathlib import Path
 import nbformat
 from nbconvert import MarkdownExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 root = Path(__file__).resolve().parents[1]
 
@@ -16,10 +17,13 @@ def render() -> str:
     for c in nb.cells:
         lines = c.source.splitlines()
         if any(re.match(r'#\|\s*hide\b', l) for l in lines): continue
+        if any(re.match(r'#\|\s*echo:\s*false', l) for l in lines): c.metadata.setdefault('tags', []).append('remove_input')
         c.source = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
         cells.append(c)
     nb.cells = cells
-    body, _ = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
+    ex = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    ex.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'remove_input'}, enabled=True), enabled=True)
+    body, _ = ex.from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
     body = body.replace('](../data/', '](data/')   # images the index page links from nbs/ are repository paths in the README
     return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + body
