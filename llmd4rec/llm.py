@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_llm.ipynb #00f0f63e
 from __future__ import annotations
-import copy, json, math, os, random, shutil, subprocess, sys, tempfile, time, zipfile
+import copy, json, math, os, random, shutil, subprocess, sys, tempfile, time, warnings, zipfile
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -455,13 +455,24 @@ def _save(self, path):
         if tmp.exists(): shutil.rmtree(tmp)
     return path
 
+def _check_version(saved, path):
+    "A model saved by another major.minor version is refused (its format may differ); another patch version only warns."
+    from llmd4rec import __version__
+    if saved is None: return   # folders written before versions were recorded
+    mm = lambda v: tuple(str(v).split('.')[:2])
+    if mm(saved) != mm(__version__):
+        raise ValueError(f'{path}: saved by llmd4rec {saved}, this is {__version__} (another major.minor version); retrain or load it with {saved}')
+    if saved != __version__: warnings.warn(f'{path}: saved by llmd4rec {saved}, loading with {__version__}')
+
 @_patch(LLMRec, cls_method=True)
 def _load(cls, path, dtype=torch.float32, home=None) -> LLMRec:
     "Load a model saved by `LLMRec.save` (the base LM is rebuilt from its recorded source)."
     from safetensors.torch import load_file
     path = Path(path)
     if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
-    meta = json.loads((path/'llmrec.json').read_text())
+    try: meta = json.loads((path/'llmrec.json').read_text())
+    except json.JSONDecodeError as e: raise ValueError(f'{path/"llmrec.json"}: not valid JSON ({e})') from None
+    _check_version(meta.get('version'), path)
     src, cfg = meta['source'], dict(meta['config'])
     base = None
     if src['kind'] == 'folder': lm, tok = load_lm(path/src['path'], dtype=dtype); base = (copy.deepcopy(lm), tok)

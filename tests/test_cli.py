@@ -87,3 +87,20 @@ def test_numerical_fault_exits_1_with_one_line(cli, tmp_path):
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and 'step crm_warmup' in err[0] and 'non-finite CE loss' in err[0], r.stderr
     assert 'Traceback' not in r.stderr
+
+@pytest.mark.parametrize('args,msg', [
+    (['--t-crm', '0'], 'config field T_crm=0.0: must be > 0'),
+    (['--top-k', '500'], 'config field top_k=500: larger than the catalogue (50 items)'),
+    (['--mode', 'both'], "argument --mode: invalid choice: 'both'"),   # argparse's own check: usage line + this
+    (['--crm', 'bert4rec'], "config field crm='bert4rec': expected one of"),
+    (['--rounds', '-1'], 'config field rounds=-1: must be > 0'),
+    (['--llm-batch-size', '0'], 'config field llm_batch_size=0: must be > 0'),
+])
+def test_run_config_errors_exit_2(cli, tmp_path, args, msg):
+    "A bad value is rejected before any work starts (no output folder content), naming the field, exit status 2."
+    r = run(cli, 'run', '--dataset', 'synthetic', '--llm', 'tiny', '--out', tmp_path/'o', '--no-progress', *args)
+    assert r.returncode == 2, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert msg in last and 'error' in last, r.stderr
+    assert 'Traceback' not in r.stderr
+    assert not (tmp_path/'o').exists() or not any((tmp_path/'o').iterdir())
