@@ -469,6 +469,9 @@ def _load(cls, path, dtype=torch.float32, home=None) -> LLMRec:
     "Load a model saved by `LLMRec.save` (the base LM is rebuilt from its recorded source)."
     from safetensors.torch import load_file
     path = Path(path)
+    if not path.exists():   # a save killed between its two renames: the previous version is complete, put it back
+        olds = sorted(path.parent.glob(f'.{path.name}.old.*/x'), key=lambda p: p.stat().st_mtime)
+        if olds: os.replace(olds[-1], path); warnings.warn(f'{path}: restored the previous version left by an interrupted save')
     if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
     try: meta = json.loads((path/'llmrec.json').read_text())
     except json.JSONDecodeError as e: raise ValueError(f'{path/"llmrec.json"}: not valid JSON ({e})') from None
