@@ -11,7 +11,7 @@ import torch
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
 from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, check_version, write_json as _write_json
-from .llm import LLMRec, make_llm, fit_llm, sample_split
+from .llm import LLMRec, make_llm, fit_llm, sample_split, _autocast
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
 # %% auto #0
@@ -57,6 +57,7 @@ class Config:
     llm_kd: bool = True # CRM→LLM KL term
     mask_history: bool = False # exclude seen items in evaluation
     device: str|None = None
+    bf16: bool = False # bfloat16 autocast for the LM (GPUs, CPUs with AMX); the item head and the CRM stay float32
 
     def validate(self, n_items: int|None = None) -> 'Config':
         "Raise a `ValueError` naming the first field with a bad value."
@@ -133,7 +134,8 @@ def _fit_llm(self: Trainer, seed, extra_loss=None):
     try:
         return fit_llm(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size,
                        train_index=recent_samples(self.data.train.users, c.recent), max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
-                       mask_history=c.mask_history, extra_loss=None if extra_loss is None else _Finite(extra_loss), device=c.device, progress=self.progress)
+                       mask_history=c.mask_history, extra_loss=None if extra_loss is None else _Finite(extra_loss), device=c.device, bf16=c.bf16,
+                       progress=self.progress)
     except FloatingPointError as e:   # fit_llm checks the sum; the extra term checks itself first, so a bad sum means a bad CE
         msg = str(e)
         if msg.startswith('non-finite loss'): msg = 'non-finite CE loss' + msg[len('non-finite loss'):]
@@ -146,8 +148,9 @@ def _teacher(self: Trainer, step: str, teacher, T: float) -> TeacherCache:
     if path.exists():
         cache = TeacherCache.load(path)   # built by this step before an interruption: reuse it if it is the same teacher setting
         if cache.T == T and cache.indices.shape[1] == min(c.top_k, self.data.n_items) and torch.equal(cache.samples.long(), samples): return cache
-    cache = build_teacher_cache(teacher, self.data.train, samples, k=c.top_k, T=T,
-                                batch_size=c.llm_batch_size * 4 if teacher is self.llm else 1024, device=c.device, progress=self.progress)
+    with _autocast(c.device, c.bf16 and teacher is self.llm):
+        cache = build_teacher_cache(teacher, self.data.train, samples, k=c.top_k, T=T,
+                                    batch_size=c.llm_batch_size * 4 if teacher is self.llm else 1024, device=c.device, progress=self.progress)
     cache.save(path)
     return cache
 
@@ -217,7 +220,8 @@ def _after_step(self: Trainer, step: str, step_no: int, fit_history: list, secon
             rec[kind] = next(h[kind] for h in reversed(state['history']) if kind in h)
             continue
         split = self._valid_llm() if kind == 'llm' else self.data.valid
-        v = evaluate(model, split, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
+        with _autocast(c.device, c.bf16 and kind == 'llm'):
+            v = evaluate(model, split, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
         rec[kind] = v
         ext = '' if kind == 'llm' else '.pt'
         saves.append((model, f'{kind}_last{ext}'))
@@ -282,7 +286,9 @@ def check_continuation(saved: dict, cfg: Config, where) -> None:
     done, steps = saved['done'], cfg.steps()
     if steps[:len(done)] != done:
         raise ValueError(f'{where}: cannot continue, the finished steps {done} are not the start of this config\'s steps {steps}')
-    diff = {k: (saved['config'].get(k), v) for k, v in asdict(cfg).items() if k in step_fields(done) and saved['config'].get(k) != v}
+    defaults = asdict(Config())   # a field added after the run was saved had its default value then
+    old = {k: saved['config'].get(k, defaults[k]) for k in defaults}
+    diff = {k: (old[k], v) for k, v in asdict(cfg).items() if k in step_fields(done) and old[k] != v}
     if diff: raise ValueError(f'{where}: cannot continue, the config differs in ' + ', '.join(f'{k} (saved {s!r}, now {n!r})' for k, (s, n) in diff.items()))
 
 def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict:
@@ -351,8 +357,9 @@ def _finish(self: Trainer) -> dict:
         if not p.exists(): continue
         model = _load_checked(self, p.name, self.state['best'][kind]['step'], self.state['done'])
         test = self.data.test if kind == 'crm' else sample_split(self.data.test, c.max_eval_samples, c.seed)
-        res[kind] = dict(best_step=self.state['best'][kind]['step'], valid=self.state['best'][kind]['valid'],
-                         test=evaluate(model, test, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device))
+        with _autocast(c.device, c.bf16 and kind == 'llm'):
+            test_m = evaluate(model, test, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
+        res[kind] = dict(best_step=self.state['best'][kind]['step'], valid=self.state['best'][kind]['valid'], test=test_m)
     from llmd4rec import __version__
     res['version'] = __version__
     _write_json(res, self.out/'metrics.json')
