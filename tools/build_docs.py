@@ -312,7 +312,8 @@ def build(out=None, nbs=None, quiet=False):
 
 def _fix_fragments(site, pages):
     """Point `page.html#name` links whose anchor is missing at the page's `cls.name` anchor when there is exactly one
-    (nbdev links a method's bare name; its `show_doc` heading is `Class.name`)."""
+    (nbdev links a method's bare name; its `show_doc` heading is `Class.name`). A link to a name with no anchor at
+    all (a private helper named in the prose, which `show_doc` never renders) becomes plain text."""
     ids = {pg: set(re.findall(r'\bid="([^"]+)"', (site/pg).read_text(encoding='utf-8'))) for pg in pages}
     for pg in pages:
         f = site/pg
@@ -321,8 +322,9 @@ def _fix_fragments(site, pages):
             have = ids.get(target)
             if have is None or m.group(2) in have: return m.group(0)
             alt = [i for i in have if i.endswith('.' + m.group(2))]
-            return f'href="{m.group(1)}#{alt[0]}"' if len(alt) == 1 else m.group(0)
-        f.write_text(re.sub(r'href="([^"#:]*)#([^"]+)"', fix, f.read_text(encoding='utf-8')), encoding='utf-8')
+            return f'<a href="{m.group(1)}#{alt[0]}"{m.group(3)}>{m.group(4)}</a>' if len(alt) == 1 else m.group(4)
+        f.write_text(re.sub(r'<a href="([^"#:]*)#([^"]+)"([^>]*)>(.*?)</a>', fix, f.read_text(encoding='utf-8'), flags=re.S),
+                     encoding='utf-8')
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
