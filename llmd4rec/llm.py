@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import SeqDataset, Split, cache_home, synthetic
 from .metrics import evaluate
-from .crm import ce_loss, set_seed, make_crm, fit, load_crm, write_json
+from .crm import ce_loss, set_seed, make_crm, fit, load_crm, write_json, check_version
 
 # %% auto #0
 __all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'PAD_SCORE', 'load_lm', 'fetch_llm', 'tiny_tokenizer',
@@ -455,15 +455,6 @@ def _save(self, path):
         if tmp.exists(): shutil.rmtree(tmp)
     return path
 
-def _check_version(saved, path):
-    "A model saved by another major.minor version is refused (its format may differ); another patch version only warns."
-    from llmd4rec import __version__
-    if saved is None: return   # folders written before versions were recorded
-    mm = lambda v: tuple(str(v).split('.')[:2])
-    if mm(saved) != mm(__version__):
-        raise ValueError(f'{path}: saved by llmd4rec {saved}, this is {__version__} (another major.minor version); retrain or load it with {saved}')
-    if saved != __version__: warnings.warn(f'{path}: saved by llmd4rec {saved}, loading with {__version__}')
-
 @_patch(LLMRec, cls_method=True)
 def _load(cls, path, dtype=torch.float32, home=None) -> LLMRec:
     "Load a model saved by `LLMRec.save` (the base LM is rebuilt from its recorded source)."
@@ -475,7 +466,7 @@ def _load(cls, path, dtype=torch.float32, home=None) -> LLMRec:
     if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
     try: meta = json.loads((path/'llmrec.json').read_text())
     except json.JSONDecodeError as e: raise ValueError(f'{path/"llmrec.json"}: not valid JSON ({e})') from None
-    _check_version(meta.get('version'), path)
+    check_version(path, meta.get('version'))   # the same rule as CRM checkpoints
     src, cfg = meta['source'], dict(meta['config'])
     base = None
     if src['kind'] == 'folder': lm, tok = load_lm(path/src['path'], dtype=dtype); base = (copy.deepcopy(lm), tok)

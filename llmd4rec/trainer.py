@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
-from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, check_version, write_json as _write_json
+from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, write_json as _write_json
 from .llm import LLMRec, make_llm, fit_llm, sample_split, _autocast
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
@@ -253,7 +253,6 @@ def _load_checked(self: Trainer, name: str, step: str|None, done: list):
     else:
         if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
         info = json.loads((path/'llmrec.json').read_text())
-        check_version(path, info.get('version'))
         want = dict(n_items=self.data.n_items, history_len=c.history_len, n_titles=c.n_titles, item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha)
         diff = {k: (info['config'].get(k), v) for k, v in want.items() if info['config'].get(k) != v}
         if diff: raise ValueError(f'{path}: the stored architecture differs from this config\'s: ' + ', '.join(f'{k} (stored {s!r}, expected {e!r})' for k, (s, e) in diff.items()))
