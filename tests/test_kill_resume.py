@@ -2,7 +2,9 @@
 
 Kill points: the trainer's fault-injection hook (`LLMD4REC_CRASH_AT=<step>:<point>`: the process SIGKILLs itself
 between two writes of a step's checkpoint commit), a kill from outside as soon as a checkpoint is being written
-(the staging folder `.commit-tmp` appears), and kills after random delays. After every launch the folder is checked:
+(the staging folder `.commit-tmp` appears), and kills after random delays: a random fraction of the time the
+uninterrupted run spent on what is left to do (so the kill lands inside the run however fast the machine is), with the
+plan's next hook point as a backstop (if the run gets there first, that hook's kill stands in for the delay's). After every launch the folder is checked:
 whatever a resume could load (the files under their real names, and a finished commit folder) is complete and
 consistent with `state.json`, and the steps recorded so far equal the uninterrupted run's, metric for metric.
 Set KILL_RESUME_SEED to vary the random delays (default 0).
@@ -94,29 +96,40 @@ def test_kill_and_resume_gives_the_uninterrupted_result(cli, tmp_path):
 
     rng = random.Random(int(os.environ.get('KILL_RESUME_SEED', 0)))
     plan = [('hook', 'crm_warmup:staged:crm_last.pt'),   # the first step's files half staged, no state.json yet
-            ('delay', rng.uniform(3, 7)),
+            ('delay', rng.uniform(0.1, 0.5)),             # fractions of the remaining work
             ('hook', 'llm_warmup:committed'),             # committed, nothing moved into place yet
             ('hook', 'r1_crm:moved:crm_last.pt'),         # the new crm_last.pt in place, the old state.json
             ('write', '.commit-tmp'),                     # from outside, while a step's checkpoints are being written
             ('hook', 'r2_crm:staged'),                    # every file staged, the commit not made: the step is redone
-            ('delay', rng.uniform(2, 6)),
+            ('delay', rng.uniform(0.1, 0.5)),
             ('hook', 'r2_llm:set-aside:llm_last'),        # the old llm_last set aside, the new one not yet in place
             ('none', None)]
-    out, log, finished = tmp_path/'killed', [], False
+    step_s = [h['seconds'] for h in json.loads((ref/'metrics.json').read_text())['history']]
+    startup = max(t_ref - sum(step_s), 0.0)   # process start, data, models: paid again by every launch
+    out, log, finished, done, skip = tmp_path/'killed', [], False, [], False
     for i, (how, arg) in enumerate(plan):
         if finished: break
+        if skip: skip = False; continue
         err = tmp_path/f'stderr_{i}.txt'
         t0 = time.monotonic()
-        p = _launch(cli, out, resume=i > 0, log=err, crash_at=arg if how == 'hook' else None)
-        if how == 'delay': was_killed = _kill_when(p, lambda: time.monotonic() - t0 > arg)
-        elif how == 'write': was_killed = _kill_when(p, lambda: (out/'.commit-tmp').exists())
-        else: p.wait(timeout=240); was_killed = p.returncode == -signal.SIGKILL
+        if how == 'delay':
+            backstop = next((a for h, a in plan[i + 1:] if h == 'hook'), None)
+            wait = arg*(startup + sum(step_s[len(done):]))
+            p = _launch(cli, out, resume=i > 0, log=err, crash_at=backstop)
+            was_killed = _kill_when(p, lambda: time.monotonic() - t0 > wait)
+            if not was_killed and p.returncode == -signal.SIGKILL:   # the backstop fired first: it was the next entry
+                was_killed, skip, arg = True, True, backstop
+            else: arg = f'{wait:.2f}s'
+        else:
+            p = _launch(cli, out, resume=i > 0, log=err, crash_at=arg if how == 'hook' else None)
+            if how == 'write': was_killed = _kill_when(p, lambda: (out/'.commit-tmp').exists())
+            else: p.wait(timeout=240); was_killed = p.returncode == -signal.SIGKILL
         assert was_killed or p.returncode == 0, err.read_text()
         before = sorted(n for n in os.listdir(out) if n.startswith('.')) if out.exists() else []
         staged = sorted(str(q.relative_to(out/'.commit-tmp')) for q in (out/'.commit-tmp').rglob('*')) if (out/'.commit-tmp').exists() else None
         done = _check_folder(out, ref_metrics['history']) if out.exists() else []
         finished = not was_killed
-        log.append(dict(how=how, at=arg if how != 'delay' else f'{arg:.2f}s', killed=was_killed, seconds=round(time.monotonic() - t0, 1),
+        log.append(dict(how=how, at=arg, killed=was_killed, seconds=round(time.monotonic() - t0, 1),
                         left=before, done=len(done), **({'staging': staged} if how == 'write' else {})))
     assert finished, 'the last launch did not finish'
     assert not [n for n in os.listdir(out) if n.startswith('.')], 'temporary files were left behind'
