@@ -4,15 +4,15 @@
 
 # %% ../nbs/07_experiments.ipynb #6f3ff79d
 from __future__ import annotations
-import argparse, dataclasses, json, statistics, time
+import argparse, dataclasses, json, shutil, statistics, time
 from pathlib import Path
 from .data import load_dataset
 from .crm import write_json
 from .trainer import Config, Trainer, fork
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CPU_SCALE', 'ROWS', 'variant_config', 'run_variant', 'run_experiment', 'load_results', 'summary',
-           'crm_name', 'markdown_table', 'plot_rounds', 'main']
+__all__ = ['VARIANTS', 'CPU_SCALE', 'ROWS', 'SWEEP', 'variant_config', 'run_variant', 'run_experiment', 'load_results', 'summary',
+           'crm_name', 'markdown_table', 'plot_rounds', 'run_sweep', 'sweep_table', 'main']
 
 # %% ../nbs/07_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -134,6 +134,77 @@ def plot_rounds(results='data/results/exp', crm: str = 'sasrec', variant: str = 
     axes[0].legend(); fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
+
+# %% ../nbs/07_experiments.ipynb #9c988bae
+SWEEP = {   # name: (parent variant, variant whose config is changed, changes); parent None: the LLM warm-up step alone
+    'crm_T1':     ('warmup', 'one_way', dict(T_crm=1.)),
+    'crm_T4':     ('warmup', 'one_way', dict(T_crm=4.)),
+    'crm_lam2':   ('warmup', 'one_way', dict(lam_crm=2.)),
+    'llm_T1':     ('one_way', 'rounds1', dict(T_llm=1.)),
+    'llm_lam2':   ('one_way', 'rounds1', dict(lam_llm=2.)),
+    'lr_1e-3':    (None, 'warmup', dict(llm_lr=1e-3)),
+    'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
+    'llm_T4':     ('one_way', 'rounds1', dict(T_llm=4.)),
+    'lr_3e-4':    (None, 'warmup', dict(llm_lr=3e-4)),
+}
+
+def _llm_warmup_alone(cfg: Config, crm_path, out, data) -> dict:
+    "The trainer's `llm_warmup` step (its code, seed and samples) for `cfg`, from the CRM checkpoint `crm_path`."
+    from llmd4rec.crm import load_crm
+    from llmd4rec.trainer import _run_step
+    tr = Trainer(cfg, out, data=data, progress=False)
+    tr.crm = load_crm(crm_path)
+    h = _run_step(tr, 'llm_warmup', cfg.steps().index('llm_warmup'))
+    return dict(config=dataclasses.asdict(cfg), history=[dict(step='llm_warmup', llm=h[-1]['valid'], loss=h[-1]['loss'])])
+
+def run_sweep(base: Config, names=None, seed: int = 1,
+              results='data/results/sweep', # one JSON per setting, under results/<crm>/
+              runs='runs/sweep', # the settings' run folders, under runs/<crm>/
+              exp_runs='runs/exp', # the experiment's run folders (forked from; run them first)
+              settings: dict|None = None, # default: `SWEEP`
+              data=None, progress: bool = True, log=print) -> None:
+    "Run the settings of `SWEEP` (or `names`) whose result file is missing."
+    settings = SWEEP if settings is None else settings
+    names = list(settings) if names is None else list(names)
+    for n in names:
+        if n not in settings: raise ValueError(f'unknown sweep setting {n!r}; expected one of {list(settings)}')
+    if data is None: data = load_dataset(base.dataset, k_core=base.k_core, max_len=max(base.max_len, base.history_len))
+    exp = Path(exp_runs)/base.crm
+    for n in names:
+        parent, variant, changes = settings[n]
+        res_path, dst = Path(results)/base.crm/f'{n}.json', Path(runs)/base.crm/n
+        if res_path.exists(): continue
+        cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
+        t0 = time.perf_counter()
+        if parent is None: res = _llm_warmup_alone(cfg, exp/f'warmup/seed{seed}/crm_last.pt', dst, data)
+        else:
+            if (dst/'state.json').exists(): tr = Trainer(cfg, dst, data=data, progress=progress)
+            else:
+                tr = fork(exp/f'{parent}/seed{seed}', dst, cfg, data=data, progress=progress)
+                step = cfg.steps()[len(json.loads((dst/'state.json').read_text())['done'])]   # the first step the fork runs
+                cache = exp/f'{variant}/seed{seed}/teacher_{step}.pt'   # the same teacher model in the experiment's run
+                if cache.exists(): shutil.copy2(cache, dst/cache.name)
+            res = tr.run(resume=True)
+        res = {**res, 'setting': n, 'parent': parent, 'variant': variant, 'changes': changes, 'seed': seed,
+               'wall_seconds': time.perf_counter() - t0}
+        write_json(res, res_path)
+        last = res['history'][-1]
+        log(f"{n}: valid NDCG@10 " + ', '.join(f"{k.upper()} {last[k]['NDCG@10']:.4f}" for k in ('crm', 'llm') if k in last)
+            + f" ({res['wall_seconds']:.0f} s)")
+
+def sweep_table(results='data/results/sweep', exp_results='data/results/exp', crm: str = 'sasrec', seed: int = 1,
+                metrics=('NDCG@10', 'HR@10'), settings: dict|None = None) -> list:
+    "Rows `(direction, setting, student, {metric: valid value})`: every sweep setting beside the defaults it changes."
+    rows, exp, settings = [], load_results(exp_results, crm), SWEEP if settings is None else settings
+    directions = [('LLM→CRM', 'one_way', 'crm', 'r1_crm'), ('CRM→LLM', 'rounds1', 'llm', 'r1_llm'), ('LLM alone', 'warmup', 'llm', 'llm_warmup')]
+    for direction, variant, kind, step in directions:
+        ref = exp.get(variant, {}).get(seed)
+        found = [json.loads((Path(results)/crm/f'{n}.json').read_text()) for n, (_, v, _) in settings.items()
+                 if v == variant and (Path(results)/crm/f'{n}.json').exists()]
+        for name, r in ([('defaults', ref)] if ref else []) + [(', '.join(f'{k}={v}' for k, v in x['changes'].items()), x) for x in found]:
+            h = next(h for h in r['history'] if h['step'] == step)
+            rows.append((direction, name, kind, {m: h[kind][m] for m in metrics}))
+    return rows
 
 # %% ../nbs/07_experiments.ipynb #aa1cc543
 def main(argv=None):
