@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 from .data import Split
 from .metrics import target_ranks
 from .crm import atomic_save
+from .llm import processes, is_main, share, gather_shares
 
 # %% auto #0
 __all__ = ['kl_distill', 'TeacherCache', 'top_k_with_tail', 'build_teacher_cache', 'kl_topk', 'sample_weights', 'DistillLoss']
@@ -81,14 +82,15 @@ def build_teacher_cache(teacher, # callable: seqs [B, L] -> logits [B, n_items+1
     if hasattr(teacher, 'eval'): teacher.eval()
     samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
     if len(samples) == 0: raise ValueError('build_teacher_cache: no samples to cache (`samples` is empty)')
-    out = []
-    for s in tqdm(range(0, len(samples), batch_size), desc='teacher cache', disable=not progress):
+    procs, out = processes(), []   # several processes: each runs its share of the batches, all get the whole cache
+    for s in tqdm(share(list(range(0, len(samples), batch_size)), procs), desc='teacher cache', disable=not progress or not is_main(procs)):
         idx = samples[s:s + batch_size]
         seqs, targets = split.seqs[idx].long(), split.targets[idx].long()
         z = teacher(seqs.to(device) if device else seqs).float().cpu()
-        out.append((*top_k_with_tail(z, min(k, z.shape[1] - 1), T), target_ranks(z, targets)))
+        out.append((s, (*top_k_with_tail(z, min(k, z.shape[1] - 1), T), target_ranks(z, targets), z.shape[1] - 1)))
+    out = [o for _, o in gather_shares(out, procs)]
     cat = lambda i: torch.cat([o[i] for o in out])
-    return TeacherCache(cat(0), cat(1), cat(2), cat(3).int(), samples, T, z.shape[1] - 1)
+    return TeacherCache(cat(0), cat(1), cat(2), cat(3).int(), samples, T, out[-1][4])
 
 # %% ../nbs/04_distill.ipynb #2d8f31f5
 def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]

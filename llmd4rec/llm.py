@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import SeqDataset, Split, cache_home, synthetic
-from .metrics import evaluate
+from .metrics import evaluate, predict_ranks, rank_metrics
 from .crm import ce_loss, set_seed, make_crm, fit, load_crm, write_json, check_version
 
 # %% auto #0
 __all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'PAD_SCORE', 'load_lm', 'fetch_llm', 'tiny_tokenizer',
-           'tiny_lm', 'build_prompt', 'title_table', 'layout', 'LLMRec', 'sample_split', 'fit_llm', 'make_llm',
+           'tiny_lm', 'build_prompt', 'title_table', 'layout', 'LLMRec', 'sample_split', 'processes', 'is_main',
+           'wait_for_everyone', 'share', 'gather_shares', 'evaluate_shared', 'check_precision', 'fit_llm', 'make_llm',
            'train_llm']
 
 # %% ../nbs/03_llm.ipynb #b0f7b4ca
@@ -354,10 +355,86 @@ def sample_split(split: Split, n: int|None, seed: int = 0) -> Split:
     if n <= 0: raise ValueError(f'the number of samples must be > 0, got {n}')
     return split.subset(torch.randperm(len(split), generator=torch.Generator().manual_seed(seed))[:n].sort().values)
 
+# %% ../nbs/03_llm.ipynb #c38ccf13
+_WORLD_VARS = ('WORLD_SIZE', 'PMI_SIZE', 'OMPI_COMM_WORLD_SIZE', 'MV2_COMM_WORLD_SIZE')   # torchrun's and MPI's, as accelerate reads them
+
+def processes():
+    "accelerate's `PartialState` when this process is one of several launched together, else None."
+    if max(int(os.environ.get(v) or 1) for v in _WORLD_VARS) <= 1: return None
+    from accelerate import PartialState
+    from accelerate.utils import parse_flag_from_env
+    # gloo on CPUs: `accelerate launch --cpu` asks for it; without a GPU it is the only choice (`--multi_gpu` starts torchrun)
+    state = PartialState(cpu=parse_flag_from_env('ACCELERATE_USE_CPU') or not torch.cuda.is_available())
+    return state if state.num_processes > 1 else None
+
+def is_main(state=None) -> bool:
+    "True in the main process, and when there is only one."
+    return state is None or state.is_main_process
+
+def wait_for_everyone(state=None):
+    "Wait until every launched process gets here (a no-op in a single process)."
+    if state is not None: state.wait_for_everyone()
+
+def share(items: list, state=None) -> list:
+    "This process's share of `items`: item j goes to process j mod P (all of them in a single process)."
+    return items if state is None else items[state.process_index::state.num_processes]
+
+def gather_shares(pairs: list, state=None) -> list:
+    "Every process's `(position, result)` pairs, on every process, sorted by position."
+    if state is None: return pairs
+    from accelerate.utils import gather_object
+    return sorted(gather_object(pairs), key=lambda kv: kv[0])
+
+def evaluate_shared(model, split: Split, ks=(5, 10, 20), batch_size: int = 512, mask_history: bool = False, device=None) -> dict:
+    "`evaluate`, the batches shared among the launched processes: the single-process batches and result, on every process."
+    state = processes()
+    if state is None: return evaluate(model, split, ks, batch_size, mask_history, device)
+    out = [(s, predict_ranks(model, split.subset(torch.arange(s, min(s + batch_size, len(split)))), batch_size, mask_history, device))
+           for s in share(list(range(0, len(split), batch_size)), state)]
+    return rank_metrics(torch.cat([r for _, r in gather_shares(out, state)] or [torch.zeros(0, dtype=torch.long)]), ks)
+
+def check_precision(bf16: bool):
+    "Raise a `ValueError` when `accelerate launch --mixed_precision` asks for a precision that `bf16` does not."
+    mp = (os.environ.get('ACCELERATE_MIXED_PRECISION') or 'no').lower()
+    if mp == 'no' or (mp == 'bf16' and bf16): return
+    if mp == 'bf16': raise ValueError('accelerate launch --mixed_precision bf16: pass --bf16 true as well (bf16=True: '
+                                      "llmd4rec's own switch, recorded in the run config), or launch with --mixed_precision no")
+    raise ValueError(f'accelerate launch --mixed_precision {mp}: not supported; llmd4rec has bfloat16 autocast only '
+                     '(--bf16 true, launched with --mixed_precision no or bf16)')
+
 # %% ../nbs/03_llm.ipynb #a5c58cd3
 def _autocast(device, enabled: bool):
     "bfloat16 autocast on `device`'s type when `enabled`."
     return torch.autocast(torch.device(device or 'cpu').type, dtype=torch.bfloat16, enabled=enabled)
+
+def _accelerator():
+    "An `Accelerator` for DDP; it leaves mixed precision to llmd4rec's `bf16` autocast."
+    from accelerate import Accelerator
+    return Accelerator(cpu=processes().device.type == 'cpu', mixed_precision='no')
+
+def _ddp_step(acc, net, opt, params, i, seqs, targets, index, extra_loss, grad_clip, bf16, epoch, step, total, n):
+    "One optimizer step on the whole batch `i`, this process computing its rows `rank::P`; returns the updated `(total, n)`."
+    P, B = acc.num_processes, len(i)
+    rows = torch.arange(acc.process_index, B, P)
+    weight = len(rows) / B   # this process's share of the batch mean
+    if len(rows) == 0: rows = torch.arange(1)   # a batch smaller than P: a row with weight 0 keeps the collectives in step
+    err = None
+    with _autocast(acc.device, bf16): logits = net(seqs[rows].to(acc.device))
+    loss = ce_loss(logits, targets[rows].to(acc.device))
+    try:
+        if extra_loss is not None: loss = loss + extra_loss(logits, index[i[rows]])
+    except FloatingPointError as e: err = str(e)   # the other processes must learn it: stop all together
+    part = loss.detach() * weight if err is None else torch.full((), math.nan, device=acc.device)
+    batch_loss = acc.reduce(part, 'sum').item()   # the whole batch's mean loss, on every process
+    if not math.isfinite(batch_loss):
+        from accelerate.utils import gather_object
+        msgs = [m for m in gather_object([err]) if m]
+        raise FloatingPointError(msgs[0] if msgs else f'non-finite loss {batch_loss} at epoch {epoch}, step {step}')
+    opt.zero_grad(set_to_none=True)
+    acc.backward(loss * (weight * P))   # DDP averages over P processes: the mean gradient of the whole batch
+    if grad_clip: acc.clip_grad_norm_(params, grad_clip)   # on the averaged gradient, the same on every process
+    opt.step()
+    return total + batch_loss * B, n + B
 
 def fit_llm(model: LLMRec, data: SeqDataset,
             epochs: int = 1, # maximum epochs
@@ -378,6 +455,9 @@ def fit_llm(model: LLMRec, data: SeqDataset,
     for name, v in dict(epochs=epochs, batch_size=batch_size).items():
         if v <= 0: raise ValueError(f'{name} must be > 0, got {v}')
     if model.n_items != data.n_items: raise ValueError(f'the model scores {model.n_items} items but {data.name} has {data.n_items}')
+    check_precision(bf16)
+    acc = _accelerator() if processes() else None
+    if acc is not None: device = acc.device   # each process has its own: its GPU, or the CPU
     if device: model.to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
@@ -388,12 +468,17 @@ def fit_llm(model: LLMRec, data: SeqDataset,
         index = index[torch.randperm(len(index), generator=torch.Generator().manual_seed(seed))[:max_train_samples].sort().values]
     train = data.train.subset(index) if len(index) < len(data.train) else data.train
     valid = sample_split(data.valid, max_eval_samples, seed)
+    net = model if acc is None else acc.prepare_model(model)   # DDP: backward averages the gradients over the processes
     best, best_state, bad, history = -math.inf, None, 0, []
     try:
         for epoch in range(1, epochs + 1):
             model.train(); t0 = time.perf_counter(); total, n = 0., 0
-            bar = tqdm(total=len(train), desc=f'LLMRec epoch {epoch}', unit='sample', disable=not progress, smoothing=0.1)
+            bar = tqdm(total=len(train), desc=f'LLMRec epoch {epoch}', unit='sample', disable=not progress or not is_main(acc), smoothing=0.1)
             for step, (i, seqs, targets) in enumerate(train.batches(batch_size, shuffle=True, generator=gen)):
+                if acc is not None:   # every process drew the same batch: it trains on its rows, the DDP step is the whole batch's
+                    total, n = _ddp_step(acc, net, opt, params, i, seqs, targets, index, extra_loss, grad_clip, bf16, epoch, step, total, n)
+                    bar.update(len(i)); bar.set_postfix(loss=f'{total / n:.4f}')
+                    continue
                 if device: seqs, targets = seqs.to(device), targets.to(device)
                 with _autocast(device, bf16): logits = model(seqs)
                 loss = ce_loss(logits, targets)
@@ -408,7 +493,7 @@ def fit_llm(model: LLMRec, data: SeqDataset,
             t1 = time.perf_counter()
             with _autocast(device, bf16):
                 if model.item_head == 'title': model.refresh_title_cache()
-                v = evaluate(model, valid, batch_size=eval_batch_size, mask_history=mask_history, device=device)
+                v = evaluate_shared(model, valid, batch_size=eval_batch_size, mask_history=mask_history, device=device)
             rec = dict(epoch=epoch, loss=total / n, train_seconds=t1 - t0, eval_seconds=time.perf_counter() - t1,
                        samples_per_second=n / (t1 - t0), valid=v)
             history.append(rec)
