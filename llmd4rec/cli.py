@@ -11,6 +11,7 @@ from .data import fetch, load_dataset
 from .metrics import evaluate
 from .crm import make_crm, fit, save_crm, set_seed, write_json
 from .trainer import Config, Trainer, MODES
+from .llm import processes, is_main
 import dataclasses
 
 # %% auto #0
@@ -126,6 +127,8 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     try:
+        if args.command not in ('run', 'demo') and processes() is not None:
+            raise ValueError(f'{args.command} runs in a single process; run and demo are the commands that share their work among launched processes')
         if args.command == 'fetch': print(fetch(args.name))
         elif args.command == 'train-crm':
             res = train_crm(args.dataset, args.model, args.out, args.seed, args.epochs, args.batch_size, args.lr,
@@ -145,8 +148,9 @@ def main(argv=None) -> int:
                 cfg = Config(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Config)})
                 progress = not args.no_progress
             res = Trainer(cfg, args.out, progress=progress).run(resume=args.resume)
-            print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res for s in ('valid', 'test')}))
-            print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
+            if is_main(processes()):   # several processes: one table
+                print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res for s in ('valid', 'test')}))
+                print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
     except (ValueError, FileNotFoundError) as e:   # the user's mistake: one line, status 2
         print(f'llmd4rec: error: {e}', file=sys.stderr)
         return 2
@@ -154,3 +158,5 @@ def main(argv=None) -> int:
         print(f'llmd4rec: training stopped: {e} (the last good checkpoints are kept; fix the cause and rerun with --resume)', file=sys.stderr)
         return 1
     return 0
+
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # `python -m llmd4rec.cli` (not when this notebook runs)

@@ -4,14 +4,14 @@
 
 # %% ../nbs/05_trainer.ipynb #8eb05dba
 from __future__ import annotations
-import copy, csv, dataclasses, json, math, os, shutil, signal, time
+import contextlib, copy, csv, dataclasses, json, math, os, shutil, signal, time
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import torch
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
 from .crm import make_crm, fit, save_crm, load_crm, set_seed, CRMS, write_json as _write_json
-from .llm import LLMRec, make_llm, fit_llm, sample_split, _autocast
+from .llm import LLMRec, make_llm, fit_llm, sample_split, _autocast, processes, is_main, wait_for_everyone, evaluate_shared, check_precision
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
 # %% auto #0
@@ -44,6 +44,7 @@ class Config:
     item_head: str = 'linear' # 'linear' or 'title'
     lora_r: int = 8
     lora_alpha: int = 16
+    lora_dropout: float = 0.05 # dropout on the LoRA input (0: a multi-process run equals the single-process one)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
     max_eval_samples: int|None = None # LLM is validated on a fixed random subset of this many users
     T_crm: float = 2. # T₂: temperature when the CRM learns from the LLM
@@ -73,6 +74,7 @@ class Config:
             if not getattr(self, f) > 0: bad(f, 'must be > 0')
         for f in ('lam_crm', 'lam_llm', 'k_core', 'n_titles'):
             if getattr(self, f) < 0: bad(f, 'must be >= 0')
+        if not 0 <= self.lora_dropout < 1: bad('lora_dropout', 'must be in [0, 1)')
         for f in ('max_train_samples', 'max_eval_samples'):
             if getattr(self, f) is not None and getattr(self, f) <= 0: bad(f, 'must be > 0 or None')
         if n_items is not None and self.top_k > n_items: bad('top_k', f'larger than the catalogue ({n_items} items)')
@@ -97,14 +99,22 @@ def recent_samples(users: torch.Tensor, m: int) -> torch.Tensor:
     return torch.nonzero(counts[u] - 1 - pos < m)[:, 0]
 
 # %% ../nbs/05_trainer.ipynb #1068d271
+def _main_first(procs):
+    "A context in which the main process goes first and the others follow (nothing to order in a single process)."
+    return contextlib.nullcontext() if procs is None else procs.main_process_first()
+
 class Trainer:
     "Runs a `Config`: warm-up, alternating distillation rounds, checkpoints, resume, history and plot."
     def __init__(self, config: Config, out, # output folder
                  data: SeqDataset|None = None, # the dataset (default: load `config.dataset`)
                  progress: bool = True):
-        self.cfg, self.out, self.progress = config, Path(out), progress
-        config.validate()
-        self.data = data if data is not None else load_dataset(config.dataset, k_core=config.k_core, max_len=max(config.max_len, config.history_len))
+        self.cfg, self.out = config, Path(out)
+        config.validate(); check_precision(config.bf16)
+        self.procs = processes()   # None: one process
+        self.progress = progress and is_main(self.procs)
+        self.device = config.device if self.procs is None else self.procs.device   # several processes: accelerate's device for each
+        with _main_first(self.procs):   # a built-in dataset is downloaded once
+            self.data = data if data is not None else load_dataset(config.dataset, k_core=config.k_core, max_len=max(config.max_len, config.history_len))
         config.validate(self.data.n_items)
         self.crm = self.llm = None
         self.state = dict(config=asdict(config), done=[], history=[], best={})
@@ -118,8 +128,12 @@ class Trainer:
 # %% ../nbs/05_trainer.ipynb #09f029ba
 def _fit_crm(self: Trainer, epochs, seed, extra_loss=None):
     c = self.cfg
-    return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience, seed=seed,
-               extra_loss=extra_loss, mask_history=c.mask_history, device=c.device, progress=self.progress)
+    history = fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience, seed=seed,
+                  extra_loss=extra_loss, mask_history=c.mask_history, device=self.device, progress=self.progress)
+    if self.procs is not None:   # every process trained the same CRM; GPU kernels need not be deterministic: take the main one's
+        from accelerate.utils import broadcast
+        with torch.no_grad(): broadcast(list(self.crm.state_dict().values()), from_process=0)
+    return history
 
 class _Finite:
     "An extra loss term that stops training with an error naming it (`name`, e.g. 'KD') as soon as its value is not finite."
@@ -134,7 +148,7 @@ def _fit_llm(self: Trainer, seed, extra_loss=None):
     try:
         return fit_llm(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size,
                        train_index=recent_samples(self.data.train.users, c.recent), max_train_samples=c.max_train_samples, max_eval_samples=c.max_eval_samples, seed=seed,
-                       mask_history=c.mask_history, extra_loss=None if extra_loss is None else _Finite(extra_loss), device=c.device, bf16=c.bf16,
+                       mask_history=c.mask_history, extra_loss=None if extra_loss is None else _Finite(extra_loss), device=self.device, bf16=c.bf16,
                        progress=self.progress)
     except FloatingPointError as e:   # fit_llm checks the sum; the extra term checks itself first, so a bad sum means a bad CE
         msg = str(e)
@@ -148,10 +162,10 @@ def _teacher(self: Trainer, step: str, teacher, T: float) -> TeacherCache:
     if path.exists():
         cache = TeacherCache.load(path)   # built by this step before an interruption: reuse it if it is the same teacher setting
         if cache.T == T and cache.indices.shape[1] == min(c.top_k, self.data.n_items) and torch.equal(cache.samples.long(), samples): return cache
-    with _autocast(c.device, c.bf16 and teacher is self.llm):
+    with _autocast(self.device, c.bf16 and teacher is self.llm):   # several processes: each runs its share of the batches
         cache = build_teacher_cache(teacher, self.data.train, samples, k=c.top_k, T=T,
-                                    batch_size=c.llm_batch_size * 4 if teacher is self.llm else 1024, device=c.device, progress=self.progress)
-    cache.save(path)
+                                    batch_size=c.llm_batch_size * 4 if teacher is self.llm else 1024, device=self.device, progress=self.progress)
+    if is_main(self.procs): cache.save(path)   # nobody reads it in this run: no need to wait for it
     return cache
 
 def _run_step(self: Trainer, step: str, step_no: int):
@@ -160,8 +174,9 @@ def _run_step(self: Trainer, step: str, step_no: int):
         self.crm = make_crm(c.crm, self.data.n_items, seed=seed, max_len=c.max_len)
         return _fit_crm(self, c.crm_epochs, seed)
     if step == 'llm_warmup':
-        self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
-                            item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha)
+        with _main_first(self.procs):   # a built-in LLM is downloaded once
+            self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
+                                item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout)
         return _fit_llm(self, seed)
     if step.endswith('_crm'):   # λ_C = 0 is the control "same extra epochs, no KD": no teacher needed
         kd = DistillLoss(_teacher(self, step, self.llm, c.T_crm), len(self.data.train), c.lam_crm, c.weights, self.data.train.targets) if c.lam_crm > 0 else None
@@ -219,9 +234,9 @@ def _after_step(self: Trainer, step: str, step_no: int, fit_history: list, secon
         if kind != trained:   # the partner did not change in this step: carry its last evaluation over
             rec[kind] = next(h[kind] for h in reversed(state['history']) if kind in h)
             continue
-        split = self._valid_llm() if kind == 'llm' else self.data.valid
-        with _autocast(c.device, c.bf16 and kind == 'llm'):
-            v = evaluate(model, split, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
+        split, ev = (self._valid_llm(), evaluate_shared) if kind == 'llm' else (self.data.valid, evaluate)
+        with _autocast(self.device, c.bf16 and kind == 'llm'):
+            v = ev(model, split, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=self.device)
         rec[kind] = v
         ext = '' if kind == 'llm' else '.pt'
         saves.append((model, f'{kind}_last{ext}'))
@@ -230,14 +245,16 @@ def _after_step(self: Trainer, step: str, step_no: int, fit_history: list, secon
             saves.append((model, f'{kind}_best{ext}'))
             state['best'][kind] = dict(step=step, valid=v)
     state['history'].append(rec); state['done'].append(step)
-    stage, meta = self.out/_STAGE, dict(step=step, config=asdict(c))
-    shutil.rmtree(stage, ignore_errors=True); stage.mkdir()
-    for model, name in saves:
-        _save_model(model, stage/name, meta); _crash_point(f'{step}:staged:{name}')
-    _write_json(state, stage/'state.json'); _crash_point(f'{step}:staged')
-    os.replace(stage, self.out/_COMMIT)   # one rename: from here on the step is done, whatever happens next
-    _crash_point(f'{step}:committed')
-    _commit(self.out, step)
+    if is_main(self.procs):   # several processes: they all hold the same state; the main one writes it
+        stage, meta = self.out/_STAGE, dict(step=step, config=asdict(c))
+        shutil.rmtree(stage, ignore_errors=True); stage.mkdir()
+        for model, name in saves:
+            _save_model(model, stage/name, meta); _crash_point(f'{step}:staged:{name}')
+        _write_json(state, stage/'state.json'); _crash_point(f'{step}:staged')
+        os.replace(stage, self.out/_COMMIT)   # one rename: from here on the step is done, whatever happens next
+        _crash_point(f'{step}:committed')
+        _commit(self.out, step)
+    wait_for_everyone(self.procs)   # nobody reads a checkpoint before it is in place
     self.state = state
 
 def _last_step(done: list, kind: str) -> str|None:
@@ -292,12 +309,15 @@ def check_continuation(saved: dict, cfg: Config, where) -> None:
 
 def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict:
     "Run (or resume) all steps; write `metrics.json`, `history.csv` and `curve.png`; return the metrics."
-    self.out.mkdir(parents=True, exist_ok=True)
+    main = is_main(self.procs)
+    if main: self.out.mkdir(parents=True, exist_ok=True)
     sp = self.out/'state.json'
     if not resume and (sp.exists() or (self.out/_COMMIT).exists()):
         raise ValueError(f'{self.out} already holds a run (state.json or a step\'s commit); pass resume=True to continue it or choose another folder')
+    wait_for_everyone(self.procs)   # every process has looked at the folder before the main one changes it
     if resume:
-        _recover(self.out)
+        if main: _recover(self.out)
+        wait_for_everyone(self.procs)
         if sp.exists():
             saved = json.loads(sp.read_text())
             check_continuation(saved, self.cfg, sp)
@@ -326,14 +346,18 @@ def fork(src, dst, config: Config, data: SeqDataset|None = None, progress: bool 
     if (src/_COMMIT).exists(): raise ValueError(f'{src}: stopped while committing a step; resume it (run(resume=True)) before forking from it')
     if (dst/'state.json').exists(): raise ValueError(f'{dst} already holds a run (state.json)')
     check_continuation(json.loads(sp.read_text()), config, sp)
-    tmp = dst.with_name(f'.{dst.name}.fork-tmp')
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: it marks a complete copy
-        p = src/name
-        if p.is_dir(): shutil.copytree(p, tmp/name)
-        elif p.exists(): shutil.copy2(p, tmp/name)
-    if dst.exists(): dst.rmdir()   # only an empty folder may be in the way
-    os.replace(tmp, dst)
+    procs = processes()
+    wait_for_everyone(procs)   # every process has checked the folders before the main one copies
+    if is_main(procs):   # several processes: the main one copies, the others wait for the copy
+        tmp = dst.with_name(f'.{dst.name}.fork-tmp')
+        shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+        for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: it marks a complete copy
+            p = src/name
+            if p.is_dir(): shutil.copytree(p, tmp/name)
+            elif p.exists(): shutil.copy2(p, tmp/name)
+        if dst.exists(): dst.rmdir()   # only an empty folder may be in the way
+        os.replace(tmp, dst)
+    wait_for_everyone(procs)
     return Trainer(config, dst, data=data, progress=progress)
 
 # %% ../nbs/05_trainer.ipynb #c9152da8
@@ -355,12 +379,14 @@ def _finish(self: Trainer) -> dict:
         p = self.out/f'{kind}_best{ext}'
         if not p.exists(): continue
         model = _load_checked(self, p.name, self.state['best'][kind]['step'], self.state['done'])
-        test = self.data.test if kind == 'crm' else sample_split(self.data.test, c.max_eval_samples, c.seed)
-        with _autocast(c.device, c.bf16 and kind == 'llm'):
-            test_m = evaluate(model, test, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=c.device)
+        test, ev = (self.data.test, evaluate) if kind == 'crm' else (sample_split(self.data.test, c.max_eval_samples, c.seed), evaluate_shared)
+        with _autocast(self.device, c.bf16 and kind == 'llm'):
+            test_m = ev(model, test, batch_size=64 if kind == 'llm' else 1024, mask_history=c.mask_history, device=self.device)
         res[kind] = dict(best_step=self.state['best'][kind]['step'], valid=self.state['best'][kind]['valid'], test=test_m)
     from llmd4rec import __version__
     res['version'] = __version__
+    if not is_main(self.procs):   # the others return the same metrics once the main process has written them
+        wait_for_everyone(self.procs); return res
     _write_json(res, self.out/'metrics.json')
     with open(self.out/'.history.csv.tmp', 'w', newline='') as f:
         w = csv.writer(f); w.writerow(['step', 'seconds', 'model', 'metric', 'value'])
@@ -369,4 +395,5 @@ def _finish(self: Trainer) -> dict:
                 for k, v in h.get(kind, {}).items(): w.writerow([h['step'], f"{h['seconds']:.1f}", kind, k, v])
     os.replace(self.out/'.history.csv.tmp', self.out/'history.csv')
     plot_steps(self.state['history'], self.out/'curve.png', title=f'{c.mode}: {c.crm} + {c.llm} on {c.dataset}')
+    wait_for_everyone(self.procs)
     return res
