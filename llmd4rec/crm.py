@@ -115,8 +115,28 @@ class GRU4Rec(nn.Module):
 
     def encode(self, seqs):
         "User states `[B, hidden]`."
-        out, _ = self.gru(self.drop(self.item_emb(seqs[:, -self.max_len:])))
+        seqs = seqs[:, -self.max_len:]
+        if self._inference_path(seqs): return self.dense(self._last_state(seqs))
+        out, _ = self.gru(self.drop(self.item_emb(seqs)))
         return self.dense(out[:, -1])
+
+    def _inference_path(self, seqs) -> bool:
+        "Use `_last_state`: eval mode without autograd, on CPU in float32, one layer, fewer items than history positions."
+        return (not self.training and not torch.is_grad_enabled() and self.gru.num_layers == 1 and seqs.device.type == 'cpu'
+                and self.item_emb.weight.dtype == torch.float32 and seqs.numel() >= max(self.item_emb.num_embeddings, 256))
+
+    def _last_state(self, seqs):
+        "`nn.GRU`'s last output, computed as PyTorch's CPU kernel does, with the input gates of every item computed once."
+        w_hh, H = self.gru.weight_hh_l0, self.gru.hidden_size
+        item_gates = self.item_emb.weight @ self.gru.weight_ih_l0.T   # [n_items+1, 3H]: x W_ih^T for every item
+        h = item_gates.new_zeros(len(seqs), H)
+        for items in seqs.T.contiguous():
+            gi, gh = item_gates.index_select(0, items), h @ w_hh.T
+            r = gh[:, :H].add_(gi[:, :H]).sigmoid_()                   # reset gate
+            z = gh[:, H:2 * H].add_(gi[:, H:2 * H]).sigmoid_()         # update gate
+            n = gi[:, 2 * H:].add(gh[:, 2 * H:].mul_(r)).tanh_()       # candidate state
+            h = (h - n).mul_(z).add_(n)                                # (1 - z) * n + z * h
+        return h
 
     @property
     def item_embeddings(self): return self.item_emb.weight

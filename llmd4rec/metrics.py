@@ -22,11 +22,11 @@ def target_ranks(scores: torch.Tensor, # [B, n_items+1] scores; column 0 is padd
     targets = targets.long()
     if len(targets) and (targets.min() < 1 or targets.max() >= scores.shape[1]):
         raise ValueError(f'targets must be item ids in 1..{scores.shape[1] - 1}; got values in [{int(targets.min())}, {int(targets.max())}]')
-    if torch.isnan(scores).any(): raise ValueError('scores contain NaN')
+    if torch.isnan(scores.sum()) and torch.isnan(scores).any(): raise ValueError('scores contain NaN')
     t = scores.gather(1, targets[:, None])
     higher = scores[:, 1:] > t
     if mask is not None: higher &= ~mask[:, 1:]
-    return 1 + higher.sum(1)
+    return 1 + higher.sum(1, dtype=torch.int32).long()
 
 # %% ../nbs/01_metrics.ipynb #d06be1b1
 def rank_metrics(ranks: torch.Tensor, ks=(5, 10, 20), reduce: str = 'mean') -> dict:
