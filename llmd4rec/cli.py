@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--k-core', type=int, default=5)
     t.add_argument('--max-len', type=int, default=50)
     t.add_argument('--mask-history', action='store_true', help="exclude each user's seen items from the ranking")
+    t.add_argument('--positions', default=None, choices=['end', 'start'], help="SASRec's position numbering: 'end' (the default: "
+                   "the last item gets the last position) or 'start' (RecBole's: item i of the history gets position i)")
     t.add_argument('--device', default=None, help='torch device, e.g. cuda')
     t.add_argument('--no-progress', action='store_true')
     l = sub.add_parser('train-llm', help='train the LLM recommender (a CRM first, unless --crm is given) and write metrics.json')
@@ -131,8 +133,10 @@ def main(argv=None) -> int:
             raise ValueError(f'{args.command} runs in a single process; run and demo are the commands that share their work among launched processes')
         if args.command == 'fetch': print(fetch(args.name))
         elif args.command == 'train-crm':
+            if args.positions and args.model != 'sasrec': raise ValueError(f'--positions is a SASRec option, not one of {args.model}')
             res = train_crm(args.dataset, args.model, args.out, args.seed, args.epochs, args.batch_size, args.lr,
-                            args.patience, args.k_core, args.max_len, args.mask_history, args.device, not args.no_progress)
+                            args.patience, args.k_core, args.max_len, args.mask_history, args.device, not args.no_progress,
+                            **({'positions': args.positions} if args.positions else {}))   # left out: the model's default
             print(format_table({'valid': res['valid'], 'test': res['test']}))
             print(f'wrote {Path(args.out)/"metrics.json"}')
         elif args.command == 'train-llm':

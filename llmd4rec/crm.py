@@ -56,11 +56,14 @@ class SASRec(nn.Module):
                  dropout: float = 0.5, # hidden dropout
                  attn_dropout: float = 0.5, # attention dropout
                  eps: float = 1e-12, # LayerNorm epsilon
-                 init_range: float = 0.02): # std of the normal initialisation
+                 init_range: float = 0.02, # std of the normal initialisation
+                 positions: str = 'end'): # 'end': the last item gets the last position embedding; 'start': item i of the history gets row i (RecBole)
         super().__init__()
+        if positions not in ('end', 'start'): raise ValueError(f"positions must be 'end' or 'start', got {positions!r}")
         self.config = dict(n_items=n_items, max_len=max_len, hidden=hidden, n_layers=n_layers, n_heads=n_heads,
                            inner=inner, dropout=dropout, attn_dropout=attn_dropout, eps=eps, init_range=init_range)
-        self.n_items, self.max_len = n_items, max_len
+        if positions != 'end': self.config['positions'] = positions   # the default's config (and checkpoint) is as before
+        self.n_items, self.max_len, self.positions = n_items, max_len, positions
         self.item_emb = nn.Embedding(n_items + 1, hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, hidden)
         self.ln, self.drop = nn.LayerNorm(hidden, eps=eps), nn.Dropout(dropout)
@@ -72,7 +75,9 @@ class SASRec(nn.Module):
         "User states `[B, hidden]`: the last position's output."
         B, L = seqs.shape
         if L > self.max_len: seqs, L = seqs[:, -self.max_len:], self.max_len
-        x = self.drop(self.ln(self.item_emb(seqs) + self.pos_emb.weight[self.max_len - L:]))
+        if self.positions == 'end': pos = self.pos_emb.weight[self.max_len - L:]
+        else: pos = self.pos_emb((torch.arange(L, device=seqs.device) - (seqs == 0).sum(1, keepdim=True)).clamp_(min=0))
+        x = self.drop(self.ln(self.item_emb(seqs) + pos))
         keys = (seqs > 0)[:, None, None, :]
         causal = torch.ones(L, L, dtype=torch.bool, device=seqs.device).tril()
         mask = causal & (keys | torch.eye(L, dtype=torch.bool, device=seqs.device))
@@ -266,7 +271,7 @@ def load_crm(path, map_location='cpu',
     if unknown or missing:
         raise ValueError(f"{path}: the stored config does not fit {cls.__name__}: " + '; '.join(
             ([f'unknown fields {unknown}'] if unknown else []) + ([f'missing fields {missing}'] if missing else [])))
-    stored = dict(cfg, kind=ck['kind'])
+    stored = dict({k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty}, **cfg, kind=ck['kind'])   # a field left out = its default
     diff = {k: (stored.get(k), v) for k, v in (expect or {}).items() if stored.get(k) != v}
     if diff: raise ValueError(f'{path}: the stored architecture differs from the expected one: ' +
                               ', '.join(f'{k} (stored {s!r}, expected {e!r})' for k, (s, e) in diff.items()))
