@@ -1,6 +1,7 @@
 """Full-ranking test evaluation speed, RecBole 1.2.1 vs llmd4rec, measured in ONE process with the SAME weights.
 
     OMP_NUM_THREADS=1 /work/venvs/recbole/bin/python benchmarks/eval_speed.py --label after
+    OMP_NUM_THREADS=1 /work/venvs/recbole/bin/python benchmarks/eval_speed.py --identity-only --models SASRec --label identity_positions
 
 Run with the RecBole venv (it has RecBole 1.2.1 and the same torch as llmd4rec's venv); llmd4rec is imported from this
 checkout (`llmd4rec.data`, `.crm` and `.metrics` need neither transformers nor peft).
@@ -13,8 +14,9 @@ For SASRec and GRU4Rec (RecBole's default configs, max length 50, the shared 5-c
    so that both score with identical weights;
 2. check that they compute the same thing: the test sequences agree, the scores agree to float rounding and the
    target ranks agree (SASRec: on the users with a full 50-item history, because RecBole numbers positions from the
-   first item of a right-padded sequence and we from the end of a left-padded one; plus all users with a position table
-   whose rows are all equal, which removes that one convention difference);
+   first item of a right-padded sequence and we, by default, from the end of a left-padded one; plus all users with a
+   position table whose rows are all equal, which removes that one convention difference; plus all users with our
+   SASRec's `positions='start'`, RecBole's numbering, which must give RecBole's scores, ranks and test metrics);
 3. time, interleaved (the order rotates every repeat), warm-up calls excluded, 1 thread, the median of `--repeats`:
    RecBole's `Trainer.evaluate(test_data)` (its data loader, `full_sort_predict`, top-k collector, Hit/NDCG evaluator)
    against our `llmd4rec.metrics.evaluate(model, ds.test)` (defaults), plus the parts of each, plus our evaluation as it
@@ -22,6 +24,7 @@ For SASRec and GRU4Rec (RecBole's default configs, max length 50, the shared 5-c
    before/after comparison is also made in one process.
 
 The machine may be loaded by other jobs: only the ratios measured here, in one process, are meaningful.
+`--identity-only` runs steps 1 and 2 (and both test evaluations) without the timing, in well under a minute.
 Results: `results/eval_speed.json` (one entry per `--label`, so before/after runs sit side by side) and `results/eval_speed.md`.
 """
 from __future__ import annotations
@@ -48,6 +51,7 @@ ap.add_argument("--label", default="run", help="key of this run in the JSON (e.g
 ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "eval_speed.json"))
 ap.add_argument("--no-write", action="store_true", help="print only")
 ap.add_argument("--md-only", action="store_true", help="only rewrite the .md from the .json")
+ap.add_argument("--identity-only", action="store_true", help="check the identity of scores/ranks (and test metrics), no timing")
 args = ap.parse_args()
 warnings.filterwarnings("ignore")  # RecBole 1.2.1 under pandas 3 / NumPy 2 warns a lot; nothing here depends on it
 if args.repeats < 7: ap.error("--repeats must be >= 7")
@@ -222,6 +226,23 @@ def identity_check(kind, rb_model, our_model, batches, dataset, ds, perm) -> dic
             "ranks_equal_fraction": float((a == b).double().mean()), "max_rank_diff": int((a - b).abs().max())}
         a_all, b_all = r_rb, r_ours
         out["all_users_own_positions_ranks_equal_fraction"] = float((a_all == b_all).double().mean())
+        # all users, RecBole's own weights, our SASRec numbering positions as RecBole does (positions='start')
+        start = make_crm("sasrec", ds.n_items, positions="start")
+        start.load_state_dict(our_model.state_dict())
+        o3 = our_scores(start, ds); c = target_ranks(o3, rb_t)
+        short = ~full
+        out["all_users_positions_start"] = {
+            "users_compared": len(c), "short_history_users": int(short.sum()),
+            "max_abs_score_diff": float((rb_s[:, 1:] - o3[:, 1:]).abs().max()),
+            "ranks_equal_fraction": float((r_rb == c).double().mean()), "max_rank_diff": int((r_rb - c).abs().max()),
+            "ranks_equal_fraction_short_histories": float((r_rb[short] == c[short]).double().mean()),
+            "full_histories_same_scores_as_end": bool(torch.equal(o3[full], ours[full])),
+            "test_metrics": {k: round(v, 4) for k, v in evaluate(start, ds.test, ks=KS).items()}}
+        out["all_users_positions_end"] = {
+            "users_compared": len(r_ours), "short_history_users": int(short.sum()), "max_abs_score_diff": float((rb_s[:, 1:] - ours[:, 1:]).abs().max()),
+            "ranks_equal_fraction": float((r_rb == r_ours).double().mean()),
+            "ranks_equal_fraction_short_histories": float((r_rb[short] == r_ours[short]).double().mean()),
+            "max_rank_diff": int((r_rb - r_ours).abs().max())}
     return out
 
 
@@ -275,6 +296,11 @@ def run_model(model_name: str, ds, data_dir: str) -> dict:
     our_res = evaluate(ours, ds.test, ks=KS)
     metrics = {"recbole": {f"{'HR' if k.startswith('hit') else 'NDCG'}@{k.split('@')[1]}": float(v) for k, v in rb_res.items()},
                "ours": {k: round(v, 4) for k, v in our_res.items()}}
+    if kind == "sasrec":
+        metrics["ours_positions_start"] = check["all_users_positions_start"]["test_metrics"]
+        check["all_users_positions_start"]["same_test_metrics_as_recbole"] = metrics["ours_positions_start"] == metrics["recbole"]
+    if args.identity_only:
+        return {"model": model_name, "test_users": len(ds.test), "identity": check, "test_metrics": metrics}
 
     seqs = ds.test.seqs.long()
     with torch.inference_mode(): scores = our_scores(ours, ds)
@@ -330,8 +356,10 @@ def write_md(allres: dict, path: str) -> None:
          "separately.", "",
          "Same weights: RecBole's seeded init, our copy trained for a few Adam steps, copied back. SASRec scores agree "
          "(float rounding) only for users with a full 50-item history: RecBole numbers positions from the first item of a "
-         "right-padded sequence, we from the end of a left-padded one; with one shared position row both agree on all "
-         "users, which is why SASRec's test metrics differ while GRU4Rec's are identical.", "",
+         "right-padded sequence, we (by default, `positions='end'`) from the end of a left-padded one; with one shared "
+         "position row both agree on all users, which is why SASRec's test metrics differ while GRU4Rec's are identical. "
+         "Our SASRec with `positions='start'` numbers them as RecBole does: checked on all users in the runs that record it "
+         "(`identity_positions` below).", "",
          "Where our time goes (torch.profiler, 5 test evaluations, one thread):", "",
          "- GRU4Rec, previous code: matrix products 59% (per batch of 512: 50 recurrent `[512,128]x[128,384]` products and "
          "the input projection of all 25,600 positions), elementwise gate arithmetic ~25%, stacking the 50 per-step outputs "
@@ -347,6 +375,31 @@ def write_md(allres: dict, path: str) -> None:
          "Left: the first block's work on padding positions (16% of the test positions) and the last block's query "
          "projection at all positions; not pursued.", ""]
     for label, res in allres.items():
+        if res.get("identity_only"):
+            L += [f"## {label}", "", f"{res.get('when', '')}, llmd4rec {res.get('llmd4rec_version', '')} at `{res.get('git', '')}`, "
+                  f"identity check only (`--identity-only`, no timing); weights: RecBole's seeded init"
+                  + (f", our copy trained for {res['train_steps']} Adam steps, copied back" if res.get("train_steps") else " as they are"), ""]
+            for m in res["models"]:
+                c = m["identity"]
+                L.append(f"- {m['model']}: test sequences equal {c['same_test_sequences']}, targets equal {c['same_test_targets']}")
+                for key, name in (("all_users_positions_end", "`positions='end'` (default)"),
+                                  ("all_users_positions_start", "`positions='start'` (RecBole's numbering)")):
+                    if key not in c: continue
+                    a = c[key]
+                    s = (f"- {m['model']} {name}, all {a['users_compared']} test users: ranks equal to RecBole's for "
+                         f"{a['ranks_equal_fraction']:.1%} ({a['ranks_equal_fraction_short_histories']:.1%} of the "
+                         f"{a['short_history_users']} with under 50 items), max rank diff "
+                         f"{a['max_rank_diff']}, max |score diff| {a['max_abs_score_diff']:.2e}")
+                    if "test_metrics" in a:
+                        s += (f"; full-length histories: same scores as `'end'`: {a['full_histories_same_scores_as_end']}; test "
+                              f"metrics {a['test_metrics']}, identical to RecBole's: {a['same_test_metrics_as_recbole']}")
+                    L.append(s)
+                if "all_users_positions_end" not in c:
+                    L.append(f"- {m['model']}: ranks equal for {c['ranks_equal_fraction']:.1%} of {c['users_compared']} users, "
+                             f"max |score diff| {c['max_abs_score_diff']:.2e}")
+                L.append(f"- {m['model']} test metrics: RecBole {m['test_metrics']['recbole']}, ours (default) {m['test_metrics']['ours']}")
+            L.append("")
+            continue
         L += [f"## {label}", "", f"{res.get('when', '')}, llmd4rec {res.get('llmd4rec_version', '')} at `{res.get('git', '')}`, "
               f"{res.get('repeats')} repeats", "",
               "| model | RecBole s | ours s | ratio ours/RecBole | paired ratio | RecBole forward s | ours forward s | ours ranks s | RecBole loader s | ours, previous code s (ratio to RecBole) |",
@@ -370,6 +423,11 @@ def write_md(allres: dict, path: str) -> None:
                 a = c["all_users_shared_position_row"]
                 s += (f" with a full 50-item history; all {a['users_compared']} users with one shared position row: "
                       f"ranks equal {a['ranks_equal_fraction']:.1%}, max |score diff| {a['max_abs_score_diff']:.2e}")
+            if "all_users_positions_start" in c:
+                a = c["all_users_positions_start"]
+                s += (f"; all {a['users_compared']} users with `positions='start'` (RecBole's numbering): ranks equal "
+                      f"{a['ranks_equal_fraction']:.1%} (`'end'`: {c['all_users_own_positions_ranks_equal_fraction']:.1%}), "
+                      f"max |score diff| {a['max_abs_score_diff']:.2e}, test metrics identical to RecBole's: {a['same_test_metrics_as_recbole']}")
             if "same_metrics_as_previous" in c: s += f"; metrics identical to the previous code's: {c['same_metrics_as_previous']}"
             if "first_call_seconds" in m:
                 f = m["first_call_seconds"]
@@ -394,9 +452,14 @@ def main() -> None:
            "llmd4rec_version": OUR_VERSION, "recbole_version": recbole.__version__, "torch_version": torch.__version__,
            "python": platform.python_version(), "threads": torch.get_num_threads(), "repeats": args.repeats,
            "warmup": args.warmup, "train_steps": args.train_steps, "models": []}
+    if args.identity_only:
+        res.update(identity_only=True); [res.pop(k) for k in ("repeats", "warmup")]
     for m in args.models:
         r = run_model(m, ds, data_dir)
         res["models"].append(r)
+        if args.identity_only:
+            print(f"{m}: identity:", json.dumps(r["identity"]), "\n  metrics:", json.dumps(r["test_metrics"]), flush=True)
+            continue
         md = r["median_seconds"]
         print(f"{m}: RecBole {md['recbole_evaluate']:.4f} s, ours {md['ours_evaluate']:.4f} s, ratio "
               f"{r['ratio_ours_over_recbole']:.2f} (paired {r['median_paired_ratio']:.2f}); parts: "
