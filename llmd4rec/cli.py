@@ -61,7 +61,7 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
 
 # %% ../nbs/06_cli.ipynb #4089cfd2
 DEMO = dict(dataset='ml-100k', llm='smollm2', mode='llmd4rec', rounds=1, max_len=20, crm_epochs=8, crm_round_epochs=3, patience=3,
-            llm_epochs=1, llm_lr=3e-3, llm_batch_size=16, history_len=10, n_titles=0, recent=1, max_train_samples=500,
+            llm_epochs=1, llm_lr=1e-4, llm_batch_size=16, history_len=10, n_titles=0, recent=1, max_train_samples=500,
             max_eval_samples=200, top_k=100)
 
 # %% ../nbs/06_cli.ipynb #4635fa90

@@ -29,7 +29,7 @@ VARIANTS = {   # name: (parent, config changes, what it is)
 
 # The size that a 2-core CPU runs in about half an hour per seed for the main variants (see the text below).
 CPU_SCALE = dict(dataset='ml-100k', llm='smollm2', max_len=20, patience=5, crm_round_epochs=10, rounds=2,
-                 history_len=10, n_titles=0, llm_epochs=1, llm_lr=3e-3, recent=3, max_train_samples=1000, top_k=100)
+                 history_len=10, n_titles=0, llm_epochs=1, llm_lr=1e-4, recent=3, max_train_samples=1000, top_k=100)
 
 def variant_config(name: str, seed: int, base: Config) -> Config:
     "The config of variant `name` for `seed`, from the experiment's `base` config."
@@ -137,15 +137,19 @@ def plot_rounds(results='data/results/exp', crm: str = 'sasrec', variant: str = 
 
 # %% ../nbs/07_experiments.ipynb #9c988bae
 SWEEP = {   # name: (parent variant, variant whose config is changed, changes); parent None: the LLM warm-up step alone
+    'lr_3e-3':    (None, 'warmup', dict(llm_lr=3e-3)),   # the LLM's learning rate first: it decides the teacher
+    'lr_1e-3':    (None, 'warmup', dict(llm_lr=1e-3)),
+    'lr_3e-4':    (None, 'warmup', dict(llm_lr=3e-4)),
+    'lr_1e-4':    (None, 'warmup', dict(llm_lr=1e-4)),
+    'lr_3e-5':    (None, 'warmup', dict(llm_lr=3e-5)),
+    'llm_T1':     ('one_way', 'rounds1', dict(T_llm=1.)),
+    'llm_lam2':   ('one_way', 'rounds1', dict(lam_llm=2.)),
     'crm_T1':     ('warmup', 'one_way', dict(T_crm=1.)),
     'crm_T4':     ('warmup', 'one_way', dict(T_crm=4.)),
     'crm_lam2':   ('warmup', 'one_way', dict(lam_crm=2.)),
-    'llm_T1':     ('one_way', 'rounds1', dict(T_llm=1.)),
-    'llm_lam2':   ('one_way', 'rounds1', dict(lam_llm=2.)),
-    'lr_1e-3':    (None, 'warmup', dict(llm_lr=1e-3)),
-    'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
     'llm_T4':     ('one_way', 'rounds1', dict(T_llm=4.)),
-    'lr_3e-4':    (None, 'warmup', dict(llm_lr=3e-4)),
+    'llm_lam0.5': ('one_way', 'rounds1', dict(lam_llm=.5)),
+    'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
 }
 
 def _llm_warmup_alone(cfg: Config, crm_path, out, data) -> dict:
