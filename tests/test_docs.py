@@ -1,6 +1,6 @@
 """The docs site: built by tools/build_docs.py (what `make docs` runs), served on 127.0.0.1 and read in headless
 Chromium (Debian's `chromium`, which .ci/run installs), driven over the DevTools protocol on a pipe (stdlib only)."""
-import base64, fcntl, functools, http.server, json, os, re, select, shutil, subprocess, sys, threading, time, urllib.request
+import base64, fcntl, functools, html, http.server, json, os, re, select, shutil, subprocess, sys, threading, time, urllib.request
 from pathlib import Path
 import pytest, yaml
 
@@ -130,12 +130,12 @@ def test_site_pages(site):
     "One page per notebook, named as nbdev/Quarto name them; links between pages are relative and their anchors exist."
     pages = sorted(p.name for p in site.glob('*.html'))
     assert pages == sorted(_page(nb) for nb in _notebooks())
-    ids = {p.name: set(re.findall(r'\bid="([^"]+)"', p.read_text())) for p in site.glob('*.html')}
+    ids = {p.name: {html.unescape(i) for i in re.findall(r'\bid="([^"]+)"', p.read_text())} for p in site.glob('*.html')}
     for p in site.glob('*.html'):
         text = p.read_text()
         assert 'llmd4rec.github.io' not in text, f'{p.name} links to the doc host instead of a relative page'
         for target, frag in re.findall(r'href="([^"#:]*)#([^"]+)"', text):  # every in-site anchor exists
-            assert frag in ids[target or p.name], f'{p.name} links to {target}#{frag}, which has no such anchor'
+            assert html.unescape(frag) in ids[target or p.name], f'{p.name} links to {target}#{frag}, which has no such anchor'   # as a browser reads them
 
 def test_quarto_config():
     "Where Quarto exists `nbdev_docs` builds from nbs/: its sidebar lists every notebook, its output dir is doc_path."
