@@ -275,7 +275,8 @@ def read_yelp(review, business=None) -> RawData:
     if ts.isna().any():
         i = _first(ts.isna())
         raise ValueError(f'{review}: {_where(df, i)}: date {df.timestamp.iloc[i]!r} is not a date')
-    df['timestamp'] = (ts - pd.Timestamp(0, tz='UTC')) // pd.Timedelta(seconds=1)
+    # whole seconds since 1970 at second resolution: a nanosecond Timestamp would overflow for years past 2262
+    df['timestamp'] = ts.dt.tz_localize(None).to_numpy().astype('datetime64[s]').astype('int64')
     titles = _titles_from(business, ['business_id'], ('name',)) if business is not None else None
     return RawData(_finish(df, review), titles, str(review))
 

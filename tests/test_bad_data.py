@@ -357,6 +357,12 @@ def test_yelp_dates_with_offsets(tmp_path):
                                       '{"user_id": "u", "business_id": "c", "date": "2019-01-02 03:04:06"}\n')
     assert read_dataset(d).inter.timestamp.tolist() == [1546398245, 1546398246]
 
+def test_yelp_far_future_date(tmp_path):
+    "A date past 2262 (beyond nanosecond timestamps; found by test_random_byte_damage: a flipped bit made 2019 into 3019)."
+    d = _folder(tmp_path, review__json='{"user_id": "u", "business_id": "b", "date": "3019-01-01 00:00:00"}\n'
+                                      '{"user_id": "u", "business_id": "c", "date": "2019-01-01 00:00:00"}\n')
+    assert read_dataset(d).inter.timestamp.tolist() == [33103209600, 1546300800]
+
 # duplicate (user, item, timestamp) rows: dropped, the count logged
 def test_duplicates_dropped_and_logged(tmp_path, caplog):
     d = _folder(tmp_path, u__data=GOOD_UDATA + '1\t10\t4\t100\n1\t10\t5\t100\n1\t11\t1\t91\n')
