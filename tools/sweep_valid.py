@@ -3,12 +3,23 @@
 run folders in runs/exp (run `tools/run_experiment.sh` first, at least for seed 1's warmup, one_way and rounds1).
 One JSON per setting in data/results/sweep/sasrec/; finished settings are skipped, so rerun it to continue:
     setsid nohup .venv/bin/python tools/sweep_valid.py > runs/sweep/log.txt 2>&1 &
-Optional arguments: the setting names to run (default: all of SWEEP, in order).
+Arguments: the setting names to run (default: all of SWEEP, in order); --results/--runs/--exp-runs change the folders,
+--set FIELD=VALUE changes a CPU_SCALE field as in `python -m llmd4rec.experiments` (e.g. --set 'device="cuda"').
 """
-import sys, time
+import argparse, dataclasses, json, time
 from llmd4rec.trainer import Config
 from llmd4rec.experiments import CPU_SCALE, run_sweep
 
 if __name__ == '__main__':
-    run_sweep(Config(**CPU_SCALE, crm='sasrec'), names=sys.argv[1:] or None,
+    p = argparse.ArgumentParser(prog='tools/sweep_valid.py', description=__doc__.split('\n')[0])
+    p.add_argument('names', nargs='*'); p.add_argument('--results', default='data/results/sweep')
+    p.add_argument('--runs', default='runs/sweep'); p.add_argument('--exp-runs', default='runs/exp')
+    p.add_argument('--crm', default='sasrec'); p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE')
+    a = p.parse_args()
+    cfg, fields = dict(CPU_SCALE, crm=a.crm), {f.name for f in dataclasses.fields(Config)}
+    for kv in a.set:
+        k, _, v = kv.partition('=')
+        if k not in fields: p.error(f'--set: unknown config field {k!r}')
+        cfg[k] = json.loads(v) if v not in ('', 'None') else None
+    run_sweep(Config(**cfg), names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs,
               log=lambda s: print(time.strftime('%H:%M:%S'), s, flush=True))
