@@ -598,6 +598,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
         train_crm(dataset, 'sasrec', out=out/'crm', seed=seed, k_core=k_core, max_len=max_len, device=device, progress=progress)
         crm_checkpoint = out/'crm'/'model.pt'
     crm = load_crm(crm_checkpoint)
+    if device: crm.to(device)   # loaded on the CPU; it is evaluated on `device` below
     set_seed(seed)
     model = make_llm(llm, crm, data, history_len=history_len, n_titles=n_titles, item_head=item_head,
                      lora_r=lora_r, lora_alpha=lora_alpha)

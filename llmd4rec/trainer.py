@@ -280,7 +280,8 @@ def _load_checked(self: Trainer, name: str, step: str|None, done: list):
         upto = done[:done.index(meta['step']) + 1] if meta.get('step') in done else done
         diff = {k: (meta['config'][k], v) for k, v in asdict(c).items() if k in step_fields(upto) and k in meta['config'] and meta['config'][k] != v}
         if diff: raise ValueError(f'{path}: written with another config: ' + ', '.join(f'{k} (stored {s!r}, now {n!r})' for k, (s, n) in diff.items()))
-    return model if name.startswith('crm') else LLMRec.load(path)
+    model = model if name.startswith('crm') else LLMRec.load(path)
+    return model.to(self.device) if self.device else model   # loaded on the CPU: onto the run's device
 
 
 # %% ../nbs/05_trainer.ipynb #719dd526
