@@ -5,14 +5,18 @@
 # %% ../nbs/07_experiments.ipynb #6f3ff79d
 from __future__ import annotations
 import argparse, dataclasses, json, shutil, statistics, time
+import torch
 from pathlib import Path
 from .data import load_dataset
 from .crm import write_json
 from .trainer import Config, Trainer, fork
+from .distill import TeacherCache, sample_weights
+from .metrics import rank_metrics, target_ranks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'ROWS', 'SWEEP', 'variant_config', 'run_variant', 'run_experiment', 'load_results', 'summary',
-           'crm_name', 'markdown_table', 'plot_rounds', 'run_sweep', 'sweep_table', 'main']
+           'crm_name', 'markdown_table', 'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table',
+           'main']
 
 # %% ../nbs/07_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -134,6 +138,51 @@ def plot_rounds(results='data/results/exp', crm: str = 'sasrec', variant: str = 
     axes[0].legend(); fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
+
+# %% ../nbs/07_experiments.ipynb #7e036ff5
+@torch.inference_mode()
+def teacher_quality(cache: TeacherCache, # a teacher's cache: its top-K and its ranks of the true item
+                    student, # callable: seqs [B, L] -> scores [B, n_items+1]
+                    split, # the training split the cache was built on
+                    batch_size: int = 256, device=None) -> dict:
+    "Teacher vs student on the samples the teacher teaches: metrics, who ranks the true item better, rank weights, top-10 overlap."
+    if hasattr(student, 'eval'): student.eval()
+    sub, ranks, overlap = split.subset(cache.samples), [], []
+    for idx, seqs, targets in sub.batches(batch_size):
+        z = student(seqs.to(device) if device else seqs).float().cpu()
+        ranks.append(target_ranks(z, targets))
+        top = z[:, 1:].topk(10, dim=1).indices + 1
+        overlap.append((top[:, :, None] == cache.indices[idx, :10].long()[:, None, :]).any(2).float().mean(1))
+    rs, rt = torch.cat(ranks).long(), cache.ranks.long()
+    w, pick = sample_weights(rs, rt), lambda m: {k: m[k] for k in ('HR@10', 'NDCG@10')}
+    return dict(samples=len(rs), teacher=pick(rank_metrics(rt)), student=pick(rank_metrics(rs)),
+                teacher_better=(rt < rs).float().mean().item(), tie=(rt == rs).float().mean().item(),
+                student_better=(rt > rs).float().mean().item(), weight_mean=w.mean().item(),
+                weight_above_1=(w > 1).float().mean().item(), top10_overlap=torch.cat(overlap).mean().item())
+
+# %% ../nbs/07_experiments.ipynb #f8049e11
+def distill_step(student, # the CRM to distill into (trained in place), e.g. the warm-up's `crm_last.pt`
+                 teacher, # a model, a `TeacherCache`, or None: no KL term (the extra-epochs control)
+                 data, cfg: Config,
+                 recent: int|None = None, # teacher outputs for the last `recent` prefixes per user; None: every sample
+                 step_no: int = 2, # the step's index in the run (`r1_crm` is 2): it sets the seed, as in the trainer
+                 progress: bool = False) -> dict:
+    "One LLM→CRM step as the trainer's `r1_crm`, with any teacher; the student's valid and test metrics after it."
+    from llmd4rec.crm import fit, set_seed
+    from llmd4rec.distill import DistillLoss, build_teacher_cache
+    from llmd4rec.metrics import evaluate
+    from llmd4rec.trainer import recent_samples
+    seed = cfg.seed * 1000 + step_no; set_seed(seed)
+    kd, n = None, 0
+    if teacher is not None:
+        cache = teacher if isinstance(teacher, TeacherCache) else build_teacher_cache(
+            teacher, data.train, recent_samples(data.train.users, recent) if recent else None, k=cfg.top_k, T=cfg.T_crm,
+            batch_size=1024, progress=progress)
+        kd, n = DistillLoss(cache, len(data.train), cfg.lam_crm, cfg.weights, data.train.targets), len(cache)
+    hist = fit(student, data, epochs=cfg.crm_round_epochs, lr=cfg.crm_lr, batch_size=cfg.crm_batch_size, patience=cfg.patience,
+               seed=seed, extra_loss=kd, mask_history=cfg.mask_history, progress=progress)
+    ev = lambda s: evaluate(student, s, batch_size=1024, mask_history=cfg.mask_history)
+    return dict(valid=ev(data.valid), test=ev(data.test), epochs=len(hist), kd_samples=n, train_samples=len(data.train))
 
 # %% ../nbs/07_experiments.ipynb #9c988bae
 SWEEP = {   # name: (parent variant, variant whose config is changed, changes); parent None: the LLM warm-up step alone
