@@ -1,7 +1,14 @@
 """llmd4rec side of the SASRec / GRU4Rec benchmark against RecBole 1.2.1 on ML-100k, and the side-by-side report.
 
     python benchmarks/crm_vs_recbole.py ours --model sasrec --epochs 12 --threads 1   # train ours, write results/ours_sasrec.json
+    python benchmarks/crm_vs_recbole.py ours --model sasrec --epochs 200 --seed 1 --device cuda --positions start \
+        --results-dir /tmp/crm_gpu                                                     # -> /tmp/crm_gpu/ours_sasrec_start_seed1.json
     python benchmarks/crm_vs_recbole.py report                                         # tables + ratios -> results/crm_vs_recbole.md
+    python benchmarks/crm_vs_recbole.py report --results-dir /tmp/crm_gpu             # -> /tmp/crm_gpu/crm_vs_recbole.md
+
+Result files: `{side}_{model}[_start]{_seedN}.json`, side `ours` or `recbole`, `_start` for our SASRec with
+`--positions start` (RecBole's position numbering), no `_seedN` for seed 2026. `report` compares one RecBole run with
+ours as before; where RecBole has several seeds it gives mean ± std per side (see `gpu_crm_vs_recbole.sh`).
 
 RecBole's side is `recbole_side.py` (run in its own venv, see `run_recbole_bench.sh`); both read the same 5-core split
 (`ml100k_atomic.py` writes it for RecBole; here we check that llmd4rec's own loader yields exactly those sequences).
@@ -10,7 +17,7 @@ over all items WITHOUT masking the user's history, CE loss, max length 50, Adam 
 on valid NDCG@10 with patience 10, the same epoch cap on both sides. Timings are only compared when both sides ran
 with the same thread count at the same time on the same machine.
 """
-import argparse, json, os, sys, tempfile, time
+import argparse, copy, json, os, re, sys, tempfile, time
 from pathlib import Path
 import torch
 
@@ -39,46 +46,151 @@ def check_same_split(ds):
     assert ours == theirs, 'llmd4rec and the RecBole atomic file disagree on the sequences'
     return len(ours)
 
+class _TimeBudget(Exception): pass
+
+def result_name(model, seed, positions='end'):
+    "File stem of one of our runs: ours_sasrec.json (seed 2026), ours_sasrec_seed1.json, ours_sasrec_start_seed1.json."
+    stem = f'ours_{model}' + ('_start' if positions == 'start' else '')
+    return stem if seed == 2026 else f'{stem}_seed{seed}'
+
 def run_ours(a):
     torch.set_num_threads(a.threads)
+    if a.positions != 'end' and a.model != 'sasrec': sys.exit(f'--positions is a SASRec option, not one of {a.model}')
+    if not re.fullmatch(r'cpu|cuda(:\d+)?', a.device): sys.exit(f'--device must be cpu, cuda or cuda:N, got {a.device!r}')
+    if a.device != 'cpu' and not torch.cuda.is_available(): sys.exit(f'--device {a.device}: torch.cuda.is_available() is False')
     from llmd4rec import __version__
     from llmd4rec.data import load_dataset
     from llmd4rec.crm import make_crm, fit
     from llmd4rec.metrics import evaluate
     ds = load_dataset('ml-100k')
     n_users = check_same_split(ds)
-    model = make_crm(a.model, ds.n_items, seed=a.seed)
-    out = RESULTS/(f'ours_{a.model}.json' if a.seed == 2026 else f'ours_{a.model}_seed{a.seed}.json')
+    model = make_crm(a.model, ds.n_items, seed=a.seed, **({'positions': a.positions} if a.positions != 'end' else {}))
+    device = None if a.device == 'cpu' else a.device   # None: exactly the CPU path as before
+    out = Path(a.results_dir)/f'{result_name(a.model, a.seed, a.positions)}.json'
     res = dict(library='llmd4rec', version=__version__, torch_version=torch.__version__, threads=a.threads, model=a.model,
                seed=a.seed, epoch_cap=a.epochs, same_split_checked_users=n_users, config=model.config,
                data=dict(users=ds.n_users, items=ds.n_items, interactions=ds.n_interactions, train_samples=len(ds.train)),
                num_parameters=sum(p.numel() for p in model.parameters()), epochs=[], train_seconds=[],
                valid_eval_seconds=[], train_loss=[], valid_metrics=[], status='running')
+    if a.model == 'sasrec': res['positions'] = a.positions
+    res['device'] = a.device
+    res['gpu_name'] = torch.cuda.get_device_name(a.device) if device else None
+    res['time_budget_seconds'] = a.time_budget
+    best = dict(state=None)   # our own copy of the best weights, only needed when the time budget stops fit()
+    t_start = time.perf_counter()
     def on_epoch(rec):
         res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
         res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
         res['valid_metrics'].append(rec['valid'])
         atomic_json(res, out)
-    hist = fit(model, ds, epochs=a.epochs, seed=a.seed, on_epoch=on_epoch, progress=not a.no_progress)
-    best = max(hist, key=lambda h: h['valid']['NDCG@10'])
-    res['best_epoch'], res['best_valid_NDCG@10'] = best['epoch'], best['valid']['NDCG@10']
+        if a.time_budget is None: return
+        if rec.get('best'): best['state'] = copy.deepcopy(model.state_dict())
+        if rec['epoch'] < a.epochs and time.perf_counter() - t_start >= a.time_budget: raise _TimeBudget
+    try:
+        hist = fit(model, ds, epochs=a.epochs, seed=a.seed, on_epoch=on_epoch, progress=not a.no_progress, device=device)
+        res['stopped_by'] = 'early_stopping' if len(hist) < a.epochs else 'epoch_cap'
+    except _TimeBudget:
+        print(f'time budget of {a.time_budget:g} s reached after epoch {res["epochs"][-1]}', flush=True)
+        model.load_state_dict(best['state']); model.eval()
+        res['stopped_by'] = 'time_budget'
+    res['early_stopped'] = res['stopped_by'] == 'early_stopping'
+    i_best = max(range(len(res['epochs'])), key=lambda i: res['valid_metrics'][i]['NDCG@10'])
+    res['best_epoch'], res['best_valid_NDCG@10'] = res['epochs'][i_best], res['valid_metrics'][i_best]['NDCG@10']
     times = []
     for _ in range(3):
-        t0 = time.perf_counter(); test = evaluate(model, ds.test, ks=KS, batch_size=4096); times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter(); test = evaluate(model, ds.test, ks=KS, batch_size=4096, device=device); times.append(time.perf_counter() - t0)
     res.update(test_metrics=test, test_eval_seconds=times, total_train_seconds=sum(res['train_seconds']),
                mean_epoch_train_seconds=sum(res['train_seconds']) / len(res['train_seconds']), status='done')
     atomic_json(res, out)
-    print(json.dumps(dict(test=test, best_epoch=res['best_epoch'], mean_epoch_s=res['mean_epoch_train_seconds']), indent=1))
+    print(json.dumps(dict(test=test, best_epoch=res['best_epoch'], mean_epoch_s=res['mean_epoch_train_seconds'],
+                          stopped_by=res['stopped_by'], out=str(out)), indent=1))
+
+def _seed_of(p):
+    tail = p.stem.rsplit('_seed', 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+def load_runs(d, stem):
+    "Finished runs `stem.json` (seed 2026) then `stem_seedN.json` by N, and how many such files are unfinished."
+    paths = ([d/f'{stem}.json'] if (d/f'{stem}.json').exists() else []) + sorted(d.glob(f'{stem}_seed*.json'), key=_seed_of)
+    runs = [json.loads(p.read_text()) for p in paths if _seed_of(p) != -1 or p.name == f'{stem}.json']
+    done = [r for r in runs if r.get('status') == 'done']
+    return done, len(runs) - len(done)
+
+def _stopped_by(r):
+    if 'stopped_by' in r: return r['stopped_by']
+    return 'early_stopping' if r.get('early_stopped', len(r['epochs']) < r['epoch_cap']) else 'epoch_cap'
+
+def _ms(vals, fmt='.4f'):
+    import statistics as st
+    vals = list(vals)
+    return f'{st.mean(vals):{fmt}} ± {st.stdev(vals):{fmt}}' if len(vals) > 1 else f'{vals[0]:{fmt}}'
+
+def _mean(vals):
+    vals = list(vals); return sum(vals) / len(vals)
+
+def _header(all_runs):
+    devs = sorted({r.get('device', 'cpu') for r in all_runs})
+    if not all_runs or devs == ['cpu'] and {r.get('threads') for r in all_runs} == {1}:
+        return ['Same 5-core split (checked sequence by sequence), RecBole protocol (no history masking), same config and epoch cap, '
+                'one thread each, run side by side on the same 2-core machine.', '']
+    gpus = sorted({r['gpu_name'] for r in all_runs if r.get('gpu_name')})
+    threads = sorted({r.get('threads') for r in all_runs})
+    return ['Same 5-core split (checked sequence by sequence), RecBole protocol (no history masking), same config, epoch cap '
+            'and early stopping (valid NDCG@10, patience 10) on both sides.', '',
+            f'Device: {", ".join(devs)}' + (f' ({", ".join(gpus)})' if gpus else '') + f'; threads {", ".join(map(str, threads))}. '
+            'Timings compare only runs that did not share the device: `gpu_crm_vs_recbole.sh` runs all of them at once on one GPU.', '']
+
+def _multi_seed(m, R, sides):
+    "Lines for model `m`: RecBole's runs `R` against each (label, runs) of ours in `sides`, mean ± std over seeds."
+    keys = list(R[0]['test_metrics'])
+    def seeds(rs): return ', '.join(str(r['seed']) for r in rs)
+    def stops(rs):
+        c = {}
+        for r in rs: c[_stopped_by(r)] = c.get(_stopped_by(r), 0) + 1
+        return ', '.join(f'{k} {v}/{len(rs)}' for k, v in sorted(c.items()))
+    def best1(r): return r['best_epoch'] + (1 if r['library'] == 'recbole' else 0)   # RecBole counts epochs from 0
+    all_sides = [('RecBole 1.2.1', R)] + sides
+    lines = [f'## {m}', '', '| runs | seeds | epochs run | best epoch (1-based) | stopped by | epoch cap | parameters |', '|---|---|---|---|---|---|---|']
+    lines += [f'| {lab} | {seeds(rs)} | {_ms((len(r["epochs"]) for r in rs), ".1f")} | {_ms((best1(r) for r in rs), ".1f")} | {stops(rs)} | '
+              f'{"/".join(sorted({str(r["epoch_cap"]) for r in rs}))} | {rs[0]["num_parameters"]:,} |' for lab, rs in all_sides]
+    lines += ['', 'test metrics, mean ± std over seeds; ratios are of the means', '',
+              '| test | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
+    mr = {k: _mean(r['test_metrics'][k] for r in R) for k in keys}
+    lines.append('| RecBole 1.2.1 | ' + ' | '.join(_ms(r['test_metrics'][k] for r in R) for k in keys) + ' |')
+    for lab, rs in sides:
+        lines.append(f'| {lab} | ' + ' | '.join(_ms(r['test_metrics'][k] for r in rs) for k in keys) + ' |')
+        lines.append(f'| ratio {lab} / RecBole | ' + ' | '.join(f'{_mean(r["test_metrics"][k] for r in rs) / mr[k]:.2f}' if mr[k] else 'n/a' for k in keys) + ' |')
+    def ep(r): return _mean(r['train_seconds'])
+    def ev(r): return min(r['test_eval_seconds']) if r.get('test_eval_seconds') else float('nan')
+    er, tr, vr = _mean(map(ep, R)), _mean(sum(r['train_seconds']) for r in R), _mean(map(ev, R))
+    lines += ['', 'time, mean over seeds (ratio to RecBole)', '', '| time | RecBole | ' + ' | '.join(lab for lab, _ in sides) + ' |',
+              '|---|---|' + '---|' * len(sides),
+              f'| train s/epoch | {er:.2f} | ' + ' | '.join(f'{_mean(map(ep, rs)):.2f} ({_mean(map(ep, rs)) / er:.2f})' for _, rs in sides) + ' |',
+              f'| total train s | {tr:.0f} | ' + ' | '.join(f'{_mean(sum(r["train_seconds"]) for r in rs):.0f} ({_mean(sum(r["train_seconds"]) for r in rs) / tr:.2f})' for _, rs in sides) + ' |',
+              f'| test full-ranking eval s | {vr:.3f} | ' + ' | '.join(f'{_mean(map(ev, rs)):.3f} ({_mean(map(ev, rs)) / vr:.2f})' for _, rs in sides) + ' |', '']
+    return lines
 
 def report(a):
-    lines = ['# SASRec and GRU4Rec on ML-100k: llmd4rec vs RecBole 1.2.1', '',
-             'Same 5-core split (checked sequence by sequence), RecBole protocol (no history masking), same config and epoch cap, '
-             'one thread each, run side by side on the same 2-core machine.', '']
+    res_dir = Path(a.results_dir)
+    found = {}
     for m in ('sasrec', 'gru4rec'):
-        p_o, p_r = RESULTS/f'ours_{m}.json', RESULTS/f'recbole_{m}.json'
-        if not (p_o.exists() and p_r.exists()): lines.append(f'- {m}: results missing ({p_o.name}, {p_r.name})'); continue
-        o, r = json.loads(p_o.read_text()), json.loads(p_r.read_text())
-        if o.get('status') != 'done' or r.get('status') != 'done': lines.append(f'- {m}: a run is not finished'); continue
+        found[m] = dict(R=load_runs(res_dir, f'recbole_{m}'), O=load_runs(res_dir, f'ours_{m}'),
+                        S=load_runs(res_dir, 'ours_sasrec_start') if m == 'sasrec' else ([], 0))
+    all_runs = [r for f in found.values() for runs, _ in f.values() for r in runs]
+    lines = ['# SASRec and GRU4Rec on ML-100k: llmd4rec vs RecBole 1.2.1', ''] + _header(all_runs)
+    for m in ('sasrec', 'gru4rec'):
+        (R, r_open), (O, o_open), (S, s_open) = found[m]['R'], found[m]['O'], found[m]['S']
+        if not R or not O:
+            if r_open or o_open: lines.append(f'- {m}: a run is not finished')
+            else: lines.append(f'- {m}: results missing (ours_{m}.json, recbole_{m}.json)')
+            continue
+        if len(R) > 1:
+            lines += _multi_seed(m, R, [('llmd4rec', O)] + ([("llmd4rec positions='start'", S)] if S else []))
+            if r_open or o_open or s_open:
+                lines += [f'unfinished runs left out (status not done, e.g. killed): RecBole {r_open}, llmd4rec {o_open}'
+                          + (f", llmd4rec positions='start' {s_open}" if m == 'sasrec' else ''), '']
+            continue
+        r, o = R[0], O[0]
         rt = r['test_metrics']; ot = o['test_metrics']
         lines += [f'## {m}', '', f'epochs run: llmd4rec {len(o["epochs"])} (best {o["best_epoch"]}), RecBole {len(r["epochs"])} '
                   f'(best {r["best_epoch"]}); cap {o["epoch_cap"]}/{r["epoch_cap"]}; parameters {o["num_parameters"]:,} / {r["num_parameters"]:,}', '',
@@ -86,14 +198,14 @@ def report(a):
                   '| RecBole 1.2.1 | ' + ' | '.join(f'{rt[k]:.4f}' for k in rt) + ' |',
                   '| llmd4rec | ' + ' | '.join(f'{ot[k]:.4f}' for k in rt) + ' |',
                   '| ratio llmd4rec / RecBole | ' + ' | '.join(f'{ot[k] / rt[k]:.2f}' if rt[k] else 'n/a' for k in rt) + ' |', '']
-        seeds = [o] + [json.loads(p.read_text()) for p in sorted(RESULTS.glob(f'ours_{m}_seed*.json'))]
-        seeds = [x for x in seeds if x.get('status') == 'done']
-        if len(seeds) > 1:
-            import statistics as st
-            lines += [f'llmd4rec over {len(seeds)} seeds ({", ".join(str(x["seed"]) for x in seeds)}), mean ± std (ratio of the mean to RecBole\'s single seed):', '',
-                      '| test | ' + ' | '.join(rt) + ' |', '|---|' + '---|' * len(rt),
-                      '| llmd4rec | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds):.4f} ± {st.stdev(x["test_metrics"][k] for x in seeds):.4f}' for k in rt) + ' |',
-                      '| ratio | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds) / rt[k]:.2f}' for k in rt) + ' |', '']
+        for lab, seeds in (('llmd4rec', O), ("llmd4rec positions='start'", S)):
+            if len(seeds) > 1 or (seeds and seeds is S):
+                import statistics as st
+                sd = (lambda k: f' ± {st.stdev(x["test_metrics"][k] for x in seeds):.4f}') if len(seeds) > 1 else (lambda k: '')
+                lines += [f'{lab} over {len(seeds)} seeds ({", ".join(str(x["seed"]) for x in seeds)}), mean ± std (ratio of the mean to RecBole\'s single seed):', '',
+                          '| test | ' + ' | '.join(rt) + ' |', '|---|' + '---|' * len(rt),
+                          f'| {lab} | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds):.4f}{sd(k)}' for k in rt) + ' |',
+                          '| ratio | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds) / rt[k]:.2f}' for k in rt) + ' |', '']
         ep_o, ep_r = o['mean_epoch_train_seconds'], sum(r['train_seconds']) / len(r['train_seconds'])
         ev_o, ev_r = min(o['test_eval_seconds']), min(r['test_eval_seconds']) if 'test_eval_seconds' in r else float('nan')
         lines += [f'| time | RecBole | llmd4rec | ratio |', '|---|---|---|---|',
@@ -101,7 +213,8 @@ def report(a):
                   f'| total train s | {sum(r["train_seconds"]):.0f} | {o["total_train_seconds"]:.0f} | {o["total_train_seconds"] / sum(r["train_seconds"]):.2f} |',
                   f'| test full-ranking eval s | {ev_r:.3f} | {ev_o:.3f} | {ev_o / ev_r:.2f} |', '']
     text = '\n'.join(lines)
-    (RESULTS/'crm_vs_recbole.md').write_text(text + '\n')
+    out = Path(a.out) if a.out else res_dir/'crm_vs_recbole.md'
+    out.write_text(text + '\n')
     print(text)
 
 if __name__ == '__main__':
@@ -110,6 +223,14 @@ if __name__ == '__main__':
     o = sub.add_parser('ours'); o.add_argument('--model', choices=['sasrec', 'gru4rec'], required=True)
     o.add_argument('--epochs', type=int, required=True); o.add_argument('--seed', type=int, default=2026)
     o.add_argument('--threads', type=int, default=1); o.add_argument('--no-progress', action='store_true')
-    sub.add_parser('report')
+    o.add_argument('--device', default='cpu', help='cpu (default), cuda or cuda:N: where our model trains and is evaluated')
+    o.add_argument('--positions', choices=['end', 'start'], default='end',
+                   help="SASRec's position numbering: 'end' (default) or 'start' (RecBole's); 'start' adds _start to the file name")
+    o.add_argument('--results-dir', default=str(RESULTS), help='folder of the result JSON (default benchmarks/results)')
+    o.add_argument('--time-budget', type=float, default=None,
+                   help='seconds of training + validation after which no new epoch is started; test then uses the best epoch so far')
+    r = sub.add_parser('report')
+    r.add_argument('--results-dir', default=str(RESULTS), help='folder of the result JSONs (default benchmarks/results)')
+    r.add_argument('--out', default=None, help='Markdown output (default RESULTS_DIR/crm_vs_recbole.md)')
     a = ap.parse_args()
     run_ours(a) if a.cmd == 'ours' else report(a)

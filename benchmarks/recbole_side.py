@@ -6,6 +6,9 @@ Run with the RecBole venv, e.g.::
         --data-dir data/cache/recbole --epochs 200 --seed 2026 --threads 1 \
         --out benchmarks/results/recbole_sasrec.json
 
+``--device cuda`` (or ``cuda:N``) trains and evaluates on a GPU; the default is the CPU.
+``--time-budget S`` stops training after the first epoch that ends S seconds (training plus
+validation) after the first one started; the test metrics are then those of the best epoch so far.
 ``--data-dir`` must contain ``ml-100k-llmd4rec/ml-100k-llmd4rec.inter`` (see ml100k_atomic.py;
 it is built there if missing). The output JSON is rewritten atomically after every epoch.
 """
@@ -28,9 +31,35 @@ ap.add_argument("--epochs", type=int, required=True)
 ap.add_argument("--seed", type=int, default=2026)
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--out", required=True)
+ap.add_argument("--device", default="cpu",
+                help="cpu (default), cuda or cuda:N (N counts the GPUs visible to this process)")
+ap.add_argument("--time-budget", type=float, default=None,
+                help="seconds of training + validation after which no new epoch is started (default: none)")
 ap.add_argument("--test-eval-repeats", type=int, default=3,
                 help="times the test full-ranking evaluation is timed (metrics from the first)")
 args = ap.parse_args()
+if args.device != "cpu" and not (args.device == "cuda" or (args.device.startswith("cuda:") and args.device[5:].isdigit())):
+    ap.error(f"--device must be cpu, cuda or cuda:N, got {args.device!r}")
+
+
+def recbole_gpu_id(device: str) -> str:
+    """RecBole 1.2.1's ``gpu_id`` for ``device``.
+
+    RecBole 1.2.1 (``Config._init_device``) ignores ``use_gpu`` when choosing the device: it sets
+    ``CUDA_VISIBLE_DEVICES = gpu_id`` and uses ``cuda`` unless ``gpu_id`` is empty or CUDA is
+    unavailable (``use_gpu`` only switches the GPU-memory display of the progress bars). So the CPU
+    needs ``gpu_id=''`` and ``cuda:N`` the physical id of the N-th visible GPU.
+    """
+    if device == "cpu":
+        return ""
+    n = int(device.split(":")[1]) if ":" in device else 0
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return str(n)
+    ids = [v.strip() for v in visible.split(",") if v.strip()]
+    if n >= len(ids):
+        sys.exit(f"--device {device}: CUDA_VISIBLE_DEVICES={visible!r} shows {len(ids)} GPU(s)")
+    return ids[n]
 
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_v] = str(args.threads)
@@ -105,10 +134,15 @@ def main() -> None:
                       "group_by": "user"},
         "metrics": ["Hit", "NDCG"], "topk": KS, "valid_metric": "NDCG@10",
         "stopping_step": 10, "epochs": args.epochs, "seed": args.seed,
-        "reproducibility": True, "use_gpu": False, "show_progress": False,
+        "reproducibility": True, "show_progress": False,
+        "use_gpu": args.device != "cpu", "gpu_id": recbole_gpu_id(args.device),
         "checkpoint_dir": os.path.join(work, "saved"), "worker": 0,
     }
     config = Config(model=args.model, dataset=DATASET, config_dict=config_dict)
+    if config["device"].type != args.device.split(":")[0]:  # RecBole falls back to the CPU silently
+        sys.exit(f"--device {args.device}: RecBole chose {config['device']} (torch.cuda.is_available() = "
+                 f"{torch.cuda.is_available()})")
+    on_gpu = config["device"].type == "cuda"
     init_seed(config["seed"], config["reproducibility"])
     dataset = create_dataset(config)
     train_data, valid_data, test_data = data_preparation(config, dataset)
@@ -136,6 +170,9 @@ def main() -> None:
         "library": "recbole", "recbole_version": recbole.__version__,
         "torch_version": torch.__version__, "numpy_version": np.__version__,
         "python": platform.python_version(), "threads": args.threads,
+        "device": str(config["device"]), "gpu_id": config["gpu_id"],
+        "gpu_name": torch.cuda.get_device_name(config["device"]) if on_gpu else None,
+        "time_budget_seconds": args.time_budget,
         "model": args.model, "seed": args.seed, "epoch_cap": args.epochs,
         "config": cfg,
         "data": {"inter_file": inter, "users": int(dataset.user_num - 1),
@@ -155,9 +192,12 @@ def main() -> None:
 
     trainer.eval_collector.data_collect(train_data)
     best_score, cur_step, best_state = -np.inf, 0, None
+    sync = torch.cuda.synchronize if on_gpu else (lambda: None)
+    stopped_by, t_start = "epoch_cap", time.perf_counter()
     for epoch in range(args.epochs):
         t0 = time.perf_counter()
         loss = trainer._train_epoch(train_data, epoch, show_progress=False)
+        sync()  # the last optimiser step is still queued on the GPU
         t1 = time.perf_counter()
         score, vres = trainer._valid_epoch(valid_data, show_progress=False)
         t2 = time.perf_counter()
@@ -177,10 +217,14 @@ def main() -> None:
         logging.info("epoch %d loss %.4f train %.1fs valid %.1fs NDCG@10 %.4f best %s",
                      epoch, loss, t1 - t0, t2 - t1, score, res["best_epoch"])
         if stop:
-            res["early_stopped"] = True
+            stopped_by = "early_stopping"
             break
-    else:
-        res["early_stopped"] = False
+        if args.time_budget is not None and epoch + 1 < args.epochs and t2 - t_start >= args.time_budget:
+            stopped_by = "time_budget"
+            logging.info("time budget of %g s reached after epoch %d", args.time_budget, epoch)
+            break
+    res["early_stopped"] = stopped_by == "early_stopping"
+    res["stopped_by"] = stopped_by
 
     model.load_state_dict(best_state)  # best-valid weights kept in memory
     test_times, test_res = [], None
