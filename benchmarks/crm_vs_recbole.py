@@ -200,12 +200,10 @@ def report(a):
                   '| ratio llmd4rec / RecBole | ' + ' | '.join(f'{ot[k] / rt[k]:.2f}' if rt[k] else 'n/a' for k in rt) + ' |', '']
         for lab, seeds in (('llmd4rec', O), ("llmd4rec positions='start'", S)):
             if len(seeds) > 1 or (seeds and seeds is S):
-                import statistics as st
-                sd = (lambda k: f' ± {st.stdev(x["test_metrics"][k] for x in seeds):.4f}') if len(seeds) > 1 else (lambda k: '')
                 lines += [f'{lab} over {len(seeds)} seeds ({", ".join(str(x["seed"]) for x in seeds)}), mean ± std (ratio of the mean to RecBole\'s single seed):', '',
                           '| test | ' + ' | '.join(rt) + ' |', '|---|' + '---|' * len(rt),
-                          f'| {lab} | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds):.4f}{sd(k)}' for k in rt) + ' |',
-                          '| ratio | ' + ' | '.join(f'{st.mean(x["test_metrics"][k] for x in seeds) / rt[k]:.2f}' for k in rt) + ' |', '']
+                          f'| {lab} | ' + ' | '.join(_ms(x["test_metrics"][k] for x in seeds) for k in rt) + ' |',
+                          '| ratio | ' + ' | '.join(f'{_mean(x["test_metrics"][k] for x in seeds) / rt[k]:.2f}' for k in rt) + ' |', '']
         ep_o, ep_r = o['mean_epoch_train_seconds'], sum(r['train_seconds']) / len(r['train_seconds'])
         ev_o, ev_r = min(o['test_eval_seconds']), min(r['test_eval_seconds']) if 'test_eval_seconds' in r else float('nan')
         lines += [f'| time | RecBole | llmd4rec | ratio |', '|---|---|---|---|',

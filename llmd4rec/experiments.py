@@ -8,15 +8,15 @@ import argparse, dataclasses, json, shutil, statistics, time
 import torch
 from pathlib import Path
 from .data import load_dataset
-from .crm import write_json
-from .trainer import Config, Trainer, fork
-from .distill import TeacherCache, sample_weights
-from .metrics import rank_metrics, target_ranks
+from .crm import fit, set_seed, write_json
+from .trainer import Config, Trainer, fork, recent_samples
+from .distill import DistillLoss, TeacherCache, build_teacher_cache, sample_weights
+from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'ROWS', 'SWEEP', 'variant_config', 'run_variant', 'run_experiment', 'load_results', 'summary',
            'crm_name', 'markdown_table', 'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table',
-           'main']
+           'scale_config', 'main']
 
 # %% ../nbs/07_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -168,10 +168,6 @@ def distill_step(student, # the CRM to distill into (trained in place), e.g. the
                  step_no: int = 2, # the step's index in the run (`r1_crm` is 2): it sets the seed, as in the trainer
                  progress: bool = False) -> dict:
     "One LLM→CRM step as the trainer's `r1_crm`, with any teacher; the student's valid and test metrics after it."
-    from llmd4rec.crm import fit, set_seed
-    from llmd4rec.distill import DistillLoss, build_teacher_cache
-    from llmd4rec.metrics import evaluate
-    from llmd4rec.trainer import recent_samples
     seed = cfg.seed * 1000 + step_no; set_seed(seed)
     kd, n = None, 0
     if teacher is not None:
@@ -260,6 +256,16 @@ def sweep_table(results='data/results/sweep', exp_results='data/results/exp', cr
     return rows
 
 # %% ../nbs/07_experiments.ipynb #aa1cc543
+def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON ('None' or nothing: None)
+                 **fields) -> Config:
+    "`CPU_SCALE` with `fields` and then `sets` applied: the config of `python -m llmd4rec.experiments --set ...`."
+    names, cfg = {f.name for f in dataclasses.fields(Config)}, dict(CPU_SCALE, **fields)
+    for kv in sets:
+        k, _, v = kv.partition('=')
+        if k not in names: raise ValueError(f'--set: unknown config field {k!r}')
+        cfg[k] = json.loads(v) if v not in ('', 'None') else None
+    return Config(**cfg)
+
 def main(argv=None):
     "`python -m llmd4rec.experiments`: run the experiment at `CPU_SCALE` (or with changed fields) in the background."
     p = argparse.ArgumentParser(prog='python -m llmd4rec.experiments', description=__doc__)
@@ -269,13 +275,9 @@ def main(argv=None):
                                                                   help='change a CPU_SCALE field, e.g. rounds=3')
     p.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
     a = p.parse_args(argv)
-    fields = {f.name: f for f in dataclasses.fields(Config)}
-    cfg = dict(CPU_SCALE, crm=a.crm)
-    for kv in a.set:
-        k, _, v = kv.partition('=')
-        if k not in fields: p.error(f'--set: unknown config field {k!r}')
-        cfg[k] = json.loads(v) if v not in ('', 'None') else None
-    run_experiment(Config(**cfg), a.variants, a.seeds, a.results, a.runs, seed_major=not a.variant_major,
+    try: cfg = scale_config(a.set, crm=a.crm)
+    except ValueError as e: p.error(str(e))
+    run_experiment(cfg, a.variants, a.seeds, a.results, a.runs, seed_major=not a.variant_major,
                    log=lambda s: print(time.strftime('%H:%M:%S'), s, flush=True))
 
 if __name__ == '__main__' and '__file__' in globals(): main()   # not when the notebook itself runs

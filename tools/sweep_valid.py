@@ -6,9 +6,8 @@ One JSON per setting in data/results/sweep/sasrec/; finished settings are skippe
 Arguments: the setting names to run (default: all of SWEEP, in order); --results/--runs/--exp-runs change the folders,
 --set FIELD=VALUE changes a CPU_SCALE field as in `python -m llmd4rec.experiments` (e.g. --set 'device="cuda"').
 """
-import argparse, dataclasses, json, time
-from llmd4rec.trainer import Config
-from llmd4rec.experiments import CPU_SCALE, run_sweep
+import argparse, time
+from llmd4rec.experiments import run_sweep, scale_config
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(prog='tools/sweep_valid.py', description=__doc__.split('\n')[0])
@@ -16,10 +15,7 @@ if __name__ == '__main__':
     p.add_argument('--runs', default='runs/sweep'); p.add_argument('--exp-runs', default='runs/exp')
     p.add_argument('--crm', default='sasrec'); p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE')
     a = p.parse_args()
-    cfg, fields = dict(CPU_SCALE, crm=a.crm), {f.name for f in dataclasses.fields(Config)}
-    for kv in a.set:
-        k, _, v = kv.partition('=')
-        if k not in fields: p.error(f'--set: unknown config field {k!r}')
-        cfg[k] = json.loads(v) if v not in ('', 'None') else None
-    run_sweep(Config(**cfg), names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs,
+    try: cfg = scale_config(a.set, crm=a.crm)
+    except ValueError as e: p.error(str(e))
+    run_sweep(cfg, names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs,
               log=lambda s: print(time.strftime('%H:%M:%S'), s, flush=True))
