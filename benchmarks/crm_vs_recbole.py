@@ -6,6 +6,8 @@
     python benchmarks/crm_vs_recbole.py report                                         # tables + ratios -> results/crm_vs_recbole.md
     python benchmarks/crm_vs_recbole.py report --results-dir /tmp/crm_gpu             # -> /tmp/crm_gpu/crm_vs_recbole.md
 
+`ours --checkpoint PATH` makes the run resumable (`llmd4rec.crm.fit(checkpoint=...)`; `cpu_crm_vs_recbole.sh` uses it).
+
 Result files: `{side}_{model}[_start]{_seedN}.json`, side `ours` or `recbole`, `_start` for our SASRec with
 `--positions start` (RecBole's position numbering), no `_seedN` for seed 2026. `report` compares one RecBole run with
 ours as before; where RecBole has several seeds it gives mean ± std per side (see `gpu_crm_vs_recbole.sh`).
@@ -78,6 +80,16 @@ def run_ours(a):
     res['time_budget_seconds'] = a.time_budget
     best = dict(state=None)   # our own copy of the best weights, only needed when the time budget stops fit()
     t_start = time.perf_counter()
+    ckpt = Path(a.checkpoint).resolve() if a.checkpoint else None
+    if ckpt and a.time_budget is not None: sys.exit('--checkpoint and --time-budget do not go together (a resumed run has a new budget)')
+    if ckpt and ckpt.exists():   # a resumed run: the epochs fit() will not repeat, from its checkpoint
+        done = torch.load(ckpt, map_location='cpu', weights_only=True)['history']
+        for rec in done:
+            res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
+            res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
+            res['valid_metrics'].append(rec['valid'])
+        res['resumed_at_epochs'] = [len(done)]
+        print(f'resuming from {ckpt} after epoch {len(done)}', flush=True)
     def on_epoch(rec):
         res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
         res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
@@ -87,7 +99,8 @@ def run_ours(a):
         if rec.get('best'): best['state'] = copy.deepcopy(model.state_dict())
         if rec['epoch'] < a.epochs and time.perf_counter() - t_start >= a.time_budget: raise _TimeBudget
     try:
-        hist = fit(model, ds, epochs=a.epochs, seed=a.seed, on_epoch=on_epoch, progress=not a.no_progress, device=device)
+        hist = fit(model, ds, epochs=a.epochs, seed=a.seed, on_epoch=on_epoch, progress=not a.no_progress, device=device,
+                   checkpoint=ckpt)
         res['stopped_by'] = 'early_stopping' if len(hist) < a.epochs else 'epoch_cap'
     except _TimeBudget:
         print(f'time budget of {a.time_budget:g} s reached after epoch {res["epochs"][-1]}', flush=True)
@@ -210,6 +223,14 @@ def report(a):
                   f'| train s/epoch | {ep_r:.1f} | {ep_o:.1f} | {ep_o / ep_r:.2f} |',
                   f'| total train s | {sum(r["train_seconds"]):.0f} | {o["total_train_seconds"]:.0f} | {o["total_train_seconds"] / sum(r["train_seconds"]):.2f} |',
                   f'| test full-ranking eval s | {ev_r:.3f} | {ev_o:.3f} | {ev_o / ev_r:.2f} |', '']
+    rb = [r for r in all_runs if r['library'] == 'recbole']
+    if any(r.get('anomaly_mode', True) for r in rb):   # runs before recbole_side.py switched it off have no such key
+        an = RESULTS/'recbole_anomaly.json'
+        cost = ('made its training step ' + ' and '.join(f'{1 / v["ratio_off_to_on"]:.1f}x slower ({m})'
+                for m, v in json.loads(an.read_text())['models'].items()) + ' (`recbole_anomaly.py`)') if an.exists() else 'slowed its training'
+        lines += [f'Note: {sum(r.get("anomaly_mode", True) for r in rb)} of {len(rb)} RecBole runs above trained with autograd\'s anomaly '
+                  'detection on (importing RecBole turns it on for the process; `recbole_side.py` now switches it off). It changes '
+                  f'no metric, but {cost}, so their train times overstate RecBole\'s cost by that much.', '']
     text = '\n'.join(lines)
     out = Path(a.out) if a.out else res_dir/'crm_vs_recbole.md'
     out.write_text(text + '\n')
@@ -225,6 +246,8 @@ if __name__ == '__main__':
     o.add_argument('--positions', choices=['end', 'start'], default='end',
                    help="SASRec's position numbering: 'end' (default) or 'start' (RecBole's); 'start' adds _start to the file name")
     o.add_argument('--results-dir', default=str(RESULTS), help='folder of the result JSON (default benchmarks/results)')
+    o.add_argument('--checkpoint', default=None,
+                   help='save the training state here after every epoch and continue from it if it exists (crm.fit)')
     o.add_argument('--time-budget', type=float, default=None,
                    help='seconds of training + validation after which no new epoch is started; test then uses the best epoch so far')
     r = sub.add_parser('report')

@@ -176,6 +176,7 @@ def fit(model: nn.Module, data: SeqDataset,
         eval_batch_size: int = 1024, mask_history: bool = False, device=None,
         progress: bool = True, # show a progress bar
         on_epoch=None, # optional callable(record) after each epoch
+        checkpoint=None, # path: the training state is saved there after every epoch, and training continues from it if it exists
        ) -> list:
     "Train `model` with Adam on full-softmax CE (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."
     for name, v in dict(epochs=epochs, batch_size=batch_size, patience=patience).items():
@@ -187,7 +188,13 @@ def fit(model: nn.Module, data: SeqDataset,
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
     best, best_state, bad, history = -math.inf, None, 0, []
-    bar = tqdm(range(1, epochs + 1), desc=f'{type(model).__name__}', unit='epoch', disable=not progress)
+    run = dict(model=type(model).__name__, dataset=data.name, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
+               patience=patience, metric=metric, seed=seed, mask_history=mask_history)   # what a resumed run must share
+    if checkpoint is not None and Path(checkpoint).exists():
+        best, best_state, bad, history = _resume_fit(checkpoint, run, model, opt, gen)
+    cuda = torch.device(device).type == 'cuda' if device else False
+    bar = tqdm(range(len(history) + 1, epochs + 1 if bad < patience else 0), desc=f'{type(model).__name__}', unit='epoch',
+               initial=len(history), total=epochs, disable=not progress)
     try:
         for epoch in bar:
             model.train(); t0 = time.perf_counter(); total, n = 0., 0
@@ -209,12 +216,30 @@ def fit(model: nn.Module, data: SeqDataset,
             history.append(rec)
             if valid[metric] > best: best, bad, best_state = valid[metric], 0, copy.deepcopy(model.state_dict()); rec['best'] = True
             else: bad += 1
+            if checkpoint is not None:
+                atomic_save(dict(run=run, history=history, best=best, bad=bad, best_state=best_state,
+                                 model=model.state_dict(), optimizer=opt.state_dict(), generator=gen.get_state(),
+                                 rng=torch.get_rng_state(), **({'cuda_rng': torch.cuda.get_rng_state(device)} if cuda else {})),
+                            checkpoint)
             bar.set_postfix(loss=f'{rec["loss"]:.4f}', **{metric: f'{valid[metric]:.4f}'}, best=f'{best:.4f}', samples_s=f'{n / (t1 - t0):,.0f}')
             if on_epoch: on_epoch(rec)
             if bad >= patience: break
     finally: model.eval()
     model.load_state_dict(best_state)
     return history
+
+def _resume_fit(path, run, model, opt, gen):
+    "Load `fit`'s checkpoint into `model`, `opt`, `gen` and torch's RNG; return (best, best_state, bad, history)."
+    try: c = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f'{path}: not a readable fit checkpoint ({type(e).__name__}: {e})') from None
+    if not isinstance(c, dict) or 'run' not in c: raise ValueError(f'{path}: not a fit checkpoint (no run description)')
+    diff = [f'{k} (checkpoint {c["run"].get(k)!r}, now {v!r})' for k, v in run.items() if c['run'].get(k) != v]
+    if diff: raise ValueError(f'{path}: a checkpoint of another training run: ' + ', '.join(diff))
+    try: model.load_state_dict(c['model'])
+    except RuntimeError as e: raise ValueError(f'{path}: its weights do not fit this model: {e}') from None
+    opt.load_state_dict(c['optimizer']); gen.set_state(c['generator']); torch.set_rng_state(c['rng'])
+    if 'cuda_rng' in c and torch.cuda.is_available(): torch.cuda.set_rng_state(c['cuda_rng'])
+    return c['best'], c['best_state'], c['bad'], c['history']
 
 # %% ../nbs/02_crm.ipynb #abe16bb7
 def _atomic_write(path, write, mode='wb'):
