@@ -38,18 +38,22 @@ def format_table(rows: dict) -> str:
 
 # %% ../nbs/06_cli.ipynb #b7460492
 def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epochs=200, batch_size=2048, lr=1e-3,
-              patience=10, k_core=5, max_len=50, mask_history=False, device=None, progress=True, **model_kwargs) -> dict:
+              patience=10, k_core=5, max_len=50, mask_history=False, device=None, progress=True,
+              resume=False, # continue the interrupted run in `out` (its `train_state.pt`)
+              on_epoch=None, # optional callable(record) after each epoch, as in `fit`
+              **model_kwargs) -> dict:
     "Train a CRM on `dataset`, write `metrics.json`, `model.pt`, `curve.png` to `out`; return the metrics."
-    out = Path(out)
+    out = Path(out); state = out/'train_state.pt'   # fit's state after every epoch, removed when the run is done
+    if state.exists() and not resume:
+        raise ValueError(f'{out} holds an interrupted training run ({state.name}); pass --resume to continue it or choose another folder')
     config = dict(dataset=str(dataset), model=model, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
                   patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs)
     data = load_dataset(dataset, k_core=k_core, max_len=max_len)
     set_seed(seed)
     crm = make_crm(model, data.n_items, seed=seed, max_len=max_len, **model_kwargs)
-    t0 = time.perf_counter()
     history = fit(crm, data, epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed,
-                  mask_history=mask_history, device=device, progress=progress)
-    train_seconds = time.perf_counter() - t0
+                  mask_history=mask_history, device=device, progress=progress, on_epoch=on_epoch, checkpoint=state)
+    train_seconds = sum(h['train_seconds'] + h['eval_seconds'] for h in history)   # over all sessions of a resumed run
     ev = lambda split: evaluate(crm, split, mask_history=mask_history, device=device)
     res = dict(valid=ev(data.valid), test=ev(data.test), config=config, history=history,
                data=dict(users=data.n_users, items=data.n_items, interactions=data.n_interactions),
@@ -57,6 +61,7 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
     save_crm(crm.cpu(), out/'model.pt', meta=dict(config=config))
     write_json(res, out/'metrics.json')
     plot_history(history, out/'curve.png', title=f'{model} on {dataset}')
+    state.unlink(missing_ok=True)
     return res
 
 # %% ../nbs/06_cli.ipynb #4089cfd2
@@ -85,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--positions', default=None, choices=['end', 'start'], help="SASRec's position numbering: 'end' (the default: "
                    "the last item gets the last position) or 'start' (RecBole's: item i of the history gets position i)")
     t.add_argument('--device', default=None, help='torch device, e.g. cuda')
+    t.add_argument('--resume', action='store_true', help='continue the interrupted run in --out from its last finished epoch')
     t.add_argument('--no-progress', action='store_true')
     l = sub.add_parser('train-llm', help='train the LLM recommender (a CRM first, unless --crm is given) and write metrics.json')
     l.add_argument('--dataset', default='ml-100k')
@@ -136,7 +142,7 @@ def main(argv=None) -> int:
             if args.positions and args.model != 'sasrec': raise ValueError(f'--positions is a SASRec option, not one of {args.model}')
             res = train_crm(args.dataset, args.model, args.out, args.seed, args.epochs, args.batch_size, args.lr,
                             args.patience, args.k_core, args.max_len, args.mask_history, args.device, not args.no_progress,
-                            **({'positions': args.positions} if args.positions else {}))   # left out: the model's default
+                            resume=args.resume, **({'positions': args.positions} if args.positions else {}))   # left out: the model's default
             print(format_table({'valid': res['valid'], 'test': res['test']}))
             print(f'wrote {Path(args.out)/"metrics.json"}')
         elif args.command == 'train-llm':
