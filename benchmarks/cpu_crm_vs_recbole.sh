@@ -6,7 +6,7 @@
 #   setsid nohup bash benchmarks/cpu_crm_vs_recbole.sh [RESULTS_DIR] > runs/bench/cpu.log 2>&1 &
 #
 # RESULTS_DIR defaults to benchmarks/results/cpu_converged. The runs go through a queue, LANES (default 2) at a time,
-# one thread each, the longest first within each seed. A run whose JSON says status "done" is skipped, so rerunning
+# one thread each; within a seed the pairs first (RecBole SASRec, ours, RecBole GRU4Rec, ours), then our SASRec with RecBole's position numbering. A run whose JSON says status "done" is skipped, so rerunning
 # the command continues where the last working day ended: RecBole's runs (~4-5 min per SASRec epoch here) resume from
 # the checkpoint written after every epoch (runs/bench/<name>.ckpt.pt, not committed), ours (1-2 min per epoch) too
 # (crm_vs_recbole.py ours --checkpoint, i.e. llmd4rec.crm.fit(checkpoint=...)); a run cut off mid-epoch loses that epoch. `crm_vs_recbole.py report --results-dir RESULTS_DIR` summarises whatever
@@ -52,8 +52,8 @@ one() {  # one run, by name (e.g. recbole_sasrec_seed2); skipped when its JSON s
 export -f one
 
 names=()
-for s in $SEEDS; do   # within a seed the longest first, so that the lanes end close together
-  for k in recbole_sasrec ours_sasrec ours_sasrec_start recbole_gru4rec ours_gru4rec; do
+for s in $SEEDS; do
+  for k in recbole_sasrec ours_sasrec recbole_gru4rec ours_gru4rec ours_sasrec_start; do
     case " $RUNS " in *" $k "*) names+=("${k}_seed$s") ;; esac
   done
 done
