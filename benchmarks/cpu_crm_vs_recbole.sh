@@ -6,11 +6,13 @@
 #   setsid nohup bash benchmarks/cpu_crm_vs_recbole.sh [RESULTS_DIR] > runs/bench/cpu.log 2>&1 &
 #
 # RESULTS_DIR defaults to benchmarks/results/cpu_converged. The runs go through a queue, LANES (default 2) at a time,
-# one thread each; within a seed the pairs first (RecBole SASRec, ours, RecBole GRU4Rec, ours), then our SASRec with RecBole's position numbering. A run whose JSON says status "done" is skipped, so rerunning
-# the command continues where the last working day ended: RecBole's runs (~4-5 min per SASRec epoch here) resume from
-# the checkpoint written after every epoch (runs/bench/<name>.ckpt.pt, not committed), ours (1-2 min per epoch) too
-# (crm_vs_recbole.py ours --checkpoint, i.e. llmd4rec.crm.fit(checkpoint=...)); a run cut off mid-epoch loses that epoch. `crm_vs_recbole.py report --results-dir RESULTS_DIR` summarises whatever
-# has finished (mean ± std per side) whenever it is run; each run ends by rewriting RESULTS_DIR/crm_vs_recbole.md.
+# one thread each; within a seed the pairs first (RecBole SASRec, ours, RecBole GRU4Rec, ours), then our SASRec with
+# RecBole's position numbering. A run whose JSON says status "done" is skipped, so rerunning the command continues
+# where the last working day ended: RecBole's runs (~2-3 min per SASRec epoch here) resume from the checkpoint written
+# after every epoch (runs/bench/<name>.ckpt.pt, not committed), ours (1-2 min per epoch) too (crm_vs_recbole.py ours
+# --checkpoint, i.e. llmd4rec.crm.fit(checkpoint=...)); a run cut off mid-epoch loses only that epoch.
+# `crm_vs_recbole.py report --results-dir RESULTS_DIR` summarises whatever has finished (mean ± std per side) whenever
+# it is run; each run ends by rewriting RESULTS_DIR/crm_vs_recbole.md.
 #
 # Knobs (environment): PY (.venv/bin/python), PY_RECBOLE (/work/venvs/recbole/bin/python: a venv with recbole==1.2.1
 # installed --no-deps, see run_recbole_bench.sh), SEEDS ("1 2 3"), EPOCHS (200), LANES (2), RUNS (all of:
