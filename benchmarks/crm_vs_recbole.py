@@ -80,20 +80,19 @@ def run_ours(a):
     res['time_budget_seconds'] = a.time_budget
     best = dict(state=None)   # our own copy of the best weights, only needed when the time budget stops fit()
     t_start = time.perf_counter()
+    def record(rec):   # one epoch of fit's history into the result's per-epoch lists
+        res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
+        res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
+        res['valid_metrics'].append(rec['valid'])
     ckpt = Path(a.checkpoint).resolve() if a.checkpoint else None
     if ckpt and a.time_budget is not None: sys.exit('--checkpoint and --time-budget do not go together (a resumed run has a new budget)')
     if ckpt and ckpt.exists():   # a resumed run: the epochs fit() will not repeat, from its checkpoint
         done = torch.load(ckpt, map_location='cpu', weights_only=True)['history']
-        for rec in done:
-            res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
-            res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
-            res['valid_metrics'].append(rec['valid'])
+        for rec in done: record(rec)
         res['resumed_at_epochs'] = [len(done)]
         print(f'resuming from {ckpt} after epoch {len(done)}', flush=True)
     def on_epoch(rec):
-        res['epochs'].append(rec['epoch']); res['train_seconds'].append(rec['train_seconds'])
-        res['valid_eval_seconds'].append(rec['eval_seconds']); res['train_loss'].append(rec['loss'])
-        res['valid_metrics'].append(rec['valid'])
+        record(rec)
         atomic_json(res, out)
         if a.time_budget is None: return
         if rec.get('best'): best['state'] = copy.deepcopy(model.state_dict())

@@ -103,23 +103,26 @@ from ml100k_atomic import DATASET, build_atomic  # noqa: E402
 KS = [5, 10, 20]
 
 
-def atomic_json(path: str, obj) -> None:
+def atomic_write(path: str, write, suffix: str) -> None:
+    "Call write(tmp_path) on a temporary file next to `path`, then rename it into place."
     d = os.path.dirname(path) or "."
     os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp_", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp_", suffix=suffix)
+    os.close(fd)
+    write(tmp)
     os.replace(tmp, path)
+
+
+def atomic_json(path: str, obj) -> None:
+    def write(tmp):
+        with open(tmp, "w") as f:
+            json.dump(obj, f, indent=2)
+            f.write("\n")
+    atomic_write(path, write, ".json")
 
 
 def atomic_torch_save(obj, path: str) -> None:
-    d = os.path.dirname(path) or "."
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp_", suffix=".pt")
-    os.close(fd)
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: torch.save(obj, tmp), ".pt")
 
 
 def rename(result) -> dict:
