@@ -136,6 +136,8 @@ def rename(result) -> dict:
 def main() -> None:
     data_dir = os.path.abspath(args.data_dir)
     out = os.path.abspath(args.out)
+    # resolved before the chdir below: a relative --checkpoint names a file under the caller's folder
+    ckpt = os.path.abspath(args.checkpoint) if args.checkpoint else None
     inter = os.path.join(data_dir, DATASET, DATASET + ".inter")
     if not os.path.exists(inter):
         build_atomic(data_dir)
@@ -222,7 +224,6 @@ def main() -> None:
 
     trainer.eval_collector.data_collect(train_data)
     best_score, cur_step, best_state, start = -np.inf, 0, None, 0
-    ckpt = os.path.abspath(args.checkpoint) if args.checkpoint else None
     if ckpt and os.path.exists(ckpt):
         c = torch.load(ckpt, map_location=config["device"], weights_only=True)
         saved = json.loads(c["result"])
