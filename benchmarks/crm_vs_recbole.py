@@ -167,23 +167,27 @@ def _multi_seed(m, R, sides):
               f'{"/".join(sorted({str(r["epoch_cap"]) for r in rs}))} | {rs[0]["num_parameters"]:,} |' for lab, rs in all_sides]
     lines += ['', 'test metrics, mean ± std over seeds; ratios are of the means over the seeds both sides finished', '',
               '| test | ' + ' | '.join(keys) + ' |', '|---|' + '---|' * len(keys)]
-    def mr(rs, k):   # RecBole's mean over the seeds of `rs` (a side compared with fewer seeds is not compared with others)
-        sd = {r['seed'] for r in rs}
-        return _mean(r['test_metrics'][k] for r in R if r['seed'] in sd)
+    def matched(rs):   # (ours, RecBole's) runs of the seeds both have: every ratio is of means over the same seeds
+        both = {r['seed'] for r in rs} & {r['seed'] for r in R}
+        return [r for r in rs if r['seed'] in both], [r for r in R if r['seed'] in both]
     lines.append('| RecBole 1.2.1 | ' + ' | '.join(_ms(r['test_metrics'][k] for r in R) for k in keys) + ' |')
     for lab, rs in sides:
         lines.append(f'| {lab} | ' + ' | '.join(_ms(r['test_metrics'][k] for r in rs) for k in keys) + ' |')
-        rs = [r for r in rs if r['seed'] in {x['seed'] for x in R}]
-        lines.append(f'| ratio {lab} / RecBole (seeds {seeds(rs)}) | ' + ' | '.join(
-            f'{_mean(r["test_metrics"][k] for r in rs) / mr(rs, k):.2f}' if rs and mr(rs, k) else 'n/a' for k in keys) + ' |')
+        o, b = matched(rs)
+        lines.append(f'| ratio {lab} / RecBole (seeds {seeds(o)}) | ' + ' | '.join(
+            f'{_mean(r["test_metrics"][k] for r in o) / _mean(r["test_metrics"][k] for r in b):.2f}' if o else 'n/a' for k in keys) + ' |')
     def ep(r): return _mean(r['train_seconds'])
+    def tot(r): return sum(r['train_seconds'])
     def ev(r): return min(r['test_eval_seconds']) if r.get('test_eval_seconds') else float('nan')
-    er, tr, vr = _mean(map(ep, R)), _mean(sum(r['train_seconds']) for r in R), _mean(map(ev, R))
-    lines += ['', 'time, mean over seeds (ratio to RecBole)', '', '| time | RecBole | ' + ' | '.join(lab for lab, _ in sides) + ' |',
-              '|---|---|' + '---|' * len(sides),
-              f'| train s/epoch | {er:.2f} | ' + ' | '.join(f'{_mean(map(ep, rs)):.2f} ({_mean(map(ep, rs)) / er:.2f})' for _, rs in sides) + ' |',
-              f'| total train s | {tr:.0f} | ' + ' | '.join(f'{_mean(sum(r["train_seconds"]) for r in rs):.0f} ({_mean(sum(r["train_seconds"]) for r in rs) / tr:.2f})' for _, rs in sides) + ' |',
-              f'| test full-ranking eval s | {vr:.3f} | ' + ' | '.join(f'{_mean(map(ev, rs)):.3f} ({_mean(map(ev, rs)) / vr:.2f})' for _, rs in sides) + ' |', '']
+    def row(name, f, fmt):   # RecBole over all its seeds, then each side with its ratio to RecBole over matched seeds
+        cells = []
+        for _, rs in sides:
+            o, b = matched(rs)
+            cells.append(f'{_mean(map(f, o)):{fmt}} ({_mean(map(f, o)) / _mean(map(f, b)):.2f})' if o else 'n/a')
+        return f'| {name} | {_mean(map(f, R)):{fmt}} | ' + ' | '.join(cells) + ' |'
+    lines += ['', 'time, mean over seeds (ratio to RecBole over the same seeds)', '',
+              '| time | RecBole | ' + ' | '.join(lab for lab, _ in sides) + ' |', '|---|---|' + '---|' * len(sides),
+              row('train s/epoch', ep, '.2f'), row('total train s', tot, '.0f'), row('test full-ranking eval s', ev, '.3f'), '']
     return lines
 
 def report(a):
