@@ -21,8 +21,10 @@
 #   cp -rn /tmp/g/exp/. data/results/exp_h100/   (new result files only)
 #   mkdir -p benchmarks/results/gpu && cp -r /tmp/g/crm_gpu/. benchmarks/results/gpu/ && \
 #       .venv/bin/python benchmarks/crm_vs_recbole.py report --results-dir benchmarks/results/gpu
+#   3. (SASRec, after each seed's ablations) the sweep settings llm_T1 and llm_lam2 for that seed -> sweep_seed<s>/;
+#   4. a stronger teacher (SASRec seeds 1-3: LLM on every user's 10 latest prefixes, 2 epochs) -> exp_strong/.
 # Knobs: LIMIT_S (540: pack and stop this long after `run` starts), CRM_BUDGET_S (360: gpu_crm_vs_recbole.sh's
-# BUDGET_S), SKIP_CRM=1 / SKIP_ABLATIONS=1.
+# BUDGET_S), SKIP_CRM=1 / SKIP_ABLATIONS=1 / SKIP_SWEEP=1 / SKIP_STRONG=1.
 set -u
 cd "$(dirname "$0")/.."
 D=/tmp/dev; export LLMD4REC_HOME=$D/home HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
@@ -43,9 +45,21 @@ run)
   T0=$(date +%s); pids=()
   if [ "${SKIP_ABLATIONS:-0}" != 1 ]; then
     for crm in sasrec gru4rec; do for s in 1 2 3; do
-      python3 -m llmd4rec.experiments --crm $crm --variants uniform no_refresh no_llm_kd --seeds $s \
-        --results $X/exp --runs /tmp/gs_runs/exp --set 'device="cuda"' > $X/logs/abl_${crm}_seed$s.txt 2>&1 & pids+=($!)
+      { python3 -m llmd4rec.experiments --crm $crm --variants uniform no_refresh no_llm_kd --seeds $s \
+          --results $X/exp --runs /tmp/gs_runs/exp --set 'device="cuda"'
+        # then, SASRec only, the three-seed check of the CRM→LLM settings that the seed-1 sweep tilted towards
+        [ $crm = sasrec ] && [ "${SKIP_SWEEP:-0}" != 1 ] && python3 -c "from llmd4rec.experiments import *
+run_sweep(scale_config(['device=\"cuda\"'], crm='sasrec'), names=['llm_T1', 'llm_lam2'], seed=$s, results='$X/sweep_seed$s',
+          runs='/tmp/gs_runs/sweep_seed$s', exp_runs='/tmp/gs_runs/exp', progress=False)"
+      } > $X/logs/abl_${crm}_seed$s.txt 2>&1 & pids+=($!)
     done; done
+  fi
+  if [ "${SKIP_STRONG:-0}" != 1 ]; then   # a stronger teacher: the LLM trains on every user's 10 latest prefixes, 2 epochs
+    for s in 1 2 3; do
+      python3 -m llmd4rec.experiments --crm sasrec --variants warmup more_epochs one_way rounds1 llmd4rec --seeds $s \
+        --results $X/exp_strong --runs /tmp/gs_runs/strong --set 'device="cuda"' max_train_samples=None recent=10 llm_epochs=2 \
+        > $X/logs/strong_seed$s.txt 2>&1 & pids+=($!)
+    done
   fi
   if [ "${SKIP_CRM:-0}" != 1 ]; then
     THREADS=1 BUDGET_S=${CRM_BUDGET_S:-360} HARD_S=$(( ${CRM_BUDGET_S:-360} + 80 )) \
