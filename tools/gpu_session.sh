@@ -18,7 +18,8 @@
 #   2. issue 2's converged comparison with RecBole (benchmarks/gpu_crm_vs_recbole.sh, 15 runs, 1 thread each);
 # and packs everything, every 30 s and at the end, into $OUT/gpu_session.tgz (no checkpoints). Back here:
 #   mkdir -p /tmp/g && tar -xzf <files_at>/gpu_session.tgz -C /tmp/g
-#   cp -rn /tmp/g/exp/. data/results/exp_h100/   (new result files only)
+#   cp -rn /tmp/g/exp/. data/results/exp_h100/; cp -rn /tmp/g/exp_strong/. data/results/exp_h100_strong/   (new files only)
+#   (the sweep's files: /tmp/g/sweep_seed<s>/sasrec/*.json, one folder per seed)
 #   mkdir -p benchmarks/results/gpu && cp -r /tmp/g/crm_gpu/. benchmarks/results/gpu/ && \
 #       .venv/bin/python benchmarks/crm_vs_recbole.py report --results-dir benchmarks/results/gpu
 #   3. (SASRec, after each seed's ablations) the sweep settings llm_T1 and llm_lam2 for that seed -> sweep_seed<s>/;
@@ -41,7 +42,8 @@ run)
   sha256sum "$GGUF" | grep -q '^b179c952' || { echo "GGUF checksum mismatch: $(sha256sum "$GGUF")"; rm -f "$GGUF"; exit 1; }
   export PYTHONPATH=/tmp/site:$PWD OMP_NUM_THREADS=2 TQDM_MININTERVAL=20
   X=/tmp/gs; mkdir -p $X/exp $X/logs
-  [ -f $X/.seeded ] || { cp -r data/results/exp_h100/. $X/exp/ && touch $X/.seeded; }
+  [ -f $X/.seeded ] || { cp -r data/results/exp_h100/. $X/exp/ && mkdir -p $X/exp_strong && cp -r data/results/exp_h100_strong/. $X/exp_strong/ \
+                         && touch $X/.seeded; }
   T0=$(date +%s); pids=()
   if [ "${SKIP_ABLATIONS:-0}" != 1 ]; then
     for crm in sasrec gru4rec; do for s in 1 2 3; do

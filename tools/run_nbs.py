@@ -3,7 +3,7 @@
 
 Usage: python tools/run_nbs.py [nbs/00_data.ipynb ...]   (default: every notebook in nbs/)
 """
-import sys, re
+import os, sys, re
 from pathlib import Path
 from execnb.shell import CaptureShell
 
@@ -15,5 +15,7 @@ def skip(cell): return cell.cell_type != 'code' or bool(SKIP.search(cell.source)
 if __name__ == '__main__':
     nbs = [Path(p) for p in sys.argv[1:]] or sorted((root/'nbs').glob('*.ipynb'))
     for nb in nbs:
+        nb = nb.resolve()
         print(f'executing {nb}', flush=True)
-        CaptureShell(nb).execute(nb.resolve(), nb.resolve(), exc_stop=True, preproc=skip)
+        os.chdir(nb.parent)   # as nbdev_test does: the notebooks' relative paths ('../data/...') start from nbs/
+        CaptureShell(nb).execute(nb, nb, exc_stop=True, preproc=skip)
