@@ -519,7 +519,7 @@ def _save(self, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.'))
     try:
-        self.lm.save_pretrained(tmp/'adapter')
+        self.lm.save_pretrained(tmp/'adapter', save_embedding_layers=False)   # the vocabulary is never resized
         heads = {f'w_in.{k}': v for k, v in self.w_in.state_dict().items()}
         if self.w_out is not None: heads |= {f'w_out.{k}': v for k, v in self.w_out.state_dict().items()}
         heads['item_emb'] = self.item_emb
