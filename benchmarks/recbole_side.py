@@ -220,7 +220,6 @@ def main() -> None:
         "valid_metrics": [], "best_epoch": None, "best_valid_NDCG@10": None,
         "status": "running",
     }
-    atomic_json(out, res)
 
     trainer.eval_collector.data_collect(train_data)
     best_score, cur_step, best_state, start = -np.inf, 0, None, 0
@@ -237,6 +236,7 @@ def main() -> None:
         res = {**saved, "resumed_at_epochs": saved.get("resumed_at_epochs", []) + [c["epoch"] + 1]}
         start = c["epoch"] + 1
         logging.info("resumed from %s after epoch %d (best %s)", ckpt, c["epoch"], res["best_epoch"])
+    atomic_json(out, res)   # after the resume, so that a resumed run's file keeps its earlier epochs
     sync = torch.cuda.synchronize if on_gpu else (lambda: None)
     stopped_by, t_start = "epoch_cap", time.perf_counter()
     for epoch in range(start, args.epochs):
