@@ -209,7 +209,7 @@ def _llm_warmup_alone(cfg: Config, crm_path, out, data) -> dict:
 def run_sweep(base: Config, names=None, seed: int = 1,
               results='data/results/sweep', # one JSON per setting, under results/<crm>/
               runs='runs/sweep', # the settings' run folders, under runs/<crm>/
-              exp_runs='runs/exp', # the experiment's run folders (forked from; run them first)
+              exp_runs='runs/exp', # the experiment's run folders (forked from; a missing or unfinished one is run first)
               settings: dict|None = None, # default: `SWEEP`
               data=None, progress: bool = True, log=print) -> None:
     "Run the settings of `SWEEP` (or `names`) whose result file is missing."
@@ -225,6 +225,7 @@ def run_sweep(base: Config, names=None, seed: int = 1,
         if res_path.exists(): continue
         cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
         t0 = time.perf_counter()
+        _ensure_run(parent or 'warmup', seed, base, results, exp_runs, data, progress)   # the run folder it starts from
         if parent is None: res = _llm_warmup_alone(cfg, exp/f'warmup/seed{seed}/crm_last.pt', dst, data)
         else:
             if (dst/'state.json').exists(): tr = Trainer(cfg, dst, data=data, progress=progress)
