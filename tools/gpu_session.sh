@@ -16,14 +16,14 @@
 #      on cuda, continuing the stored H100 results (data/results/exp_h100 is copied in, so finished variants are
 #      skipped; their parents' run folders are not stored and are run again, on a GPU not bit for bit as before);
 #   2. issue 2's converged comparison with RecBole (benchmarks/gpu_crm_vs_recbole.sh, 15 runs, 1 thread each);
+#   3. (SASRec, after each seed's ablations) the sweep settings llm_T1 and llm_lam2 for that seed -> sweep_seed<s>/;
+#   4. a stronger teacher (SASRec seeds 1-3: LLM on every user's 10 latest prefixes, 2 epochs) -> exp_strong/;
 # and packs everything, every 30 s and at the end, into $OUT/gpu_session.tgz (no checkpoints). Back here:
 #   mkdir -p /tmp/g && tar -xzf <files_at>/gpu_session.tgz -C /tmp/g
 #   cp -rn /tmp/g/exp/. data/results/exp_h100/; cp -rn /tmp/g/exp_strong/. data/results/exp_h100_strong/   (new files only)
 #   (the sweep's files: /tmp/g/sweep_seed<s>/sasrec/*.json, one folder per seed)
 #   mkdir -p benchmarks/results/gpu && cp -r /tmp/g/crm_gpu/. benchmarks/results/gpu/ && \
 #       .venv/bin/python benchmarks/crm_vs_recbole.py report --results-dir benchmarks/results/gpu
-#   3. (SASRec, after each seed's ablations) the sweep settings llm_T1 and llm_lam2 for that seed -> sweep_seed<s>/;
-#   4. a stronger teacher (SASRec seeds 1-3: LLM on every user's 10 latest prefixes, 2 epochs) -> exp_strong/.
 # Knobs: LIMIT_S (540: pack and stop this long after `run` starts), CRM_BUDGET_S (360: gpu_crm_vs_recbole.sh's
 # BUDGET_S), SKIP_CRM=1 / SKIP_ABLATIONS=1 / SKIP_SWEEP=1 / SKIP_STRONG=1.
 set -u
