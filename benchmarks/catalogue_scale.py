@@ -26,7 +26,7 @@ def part(name):
     from llmd4rec.crm import make_crm
     from llmd4rec.metrics import evaluate
     from llmd4rec.distill import build_teacher_cache
-    from llmd4rec.trainer import recent_samples
+    from llmd4rec.steps import recent_samples
     t0 = time.perf_counter()
     d = synthetic(n_users=N_USERS, n_items=N_ITEMS, seq_len=(6, 20), seed=0, max_len=50)
     model = make_crm('sasrec', N_ITEMS, seed=0, max_len=50).eval()

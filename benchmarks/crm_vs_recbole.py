@@ -1,18 +1,25 @@
-"""llmd4rec side of the SASRec / GRU4Rec benchmark against RecBole 1.2.1 on ML-100k, and the side-by-side report.
+"""llmd4rec side of the SASRec / GRU4Rec benchmark against RecBole 1.2.1 on ML-100k, the runs of both sides, and the report.
 
-    python benchmarks/crm_vs_recbole.py ours --model sasrec --epochs 12 --threads 1   # train ours, write results/ours_sasrec.json
-    python benchmarks/crm_vs_recbole.py ours --model sasrec --epochs 200 --seed 1 --device cuda --positions start \
-        --results-dir /tmp/crm_gpu                                                     # -> /tmp/crm_gpu/ours_sasrec_start_seed1.json
+    python benchmarks/crm_vs_recbole.py all                  # both sides, seeds 1 2 3, to convergence (`make bench-crm`)
+    python benchmarks/crm_vs_recbole.py ours --model sasrec --epochs 12 --threads 1   # one of our runs -> results/ours_sasrec.json
     python benchmarks/crm_vs_recbole.py report                                         # tables + ratios -> results/crm_vs_recbole.md
-    python benchmarks/crm_vs_recbole.py report --results-dir /tmp/crm_gpu             # -> /tmp/crm_gpu/crm_vs_recbole.md
+    python benchmarks/crm_vs_recbole.py report --results-dir benchmarks/results/cpu_converged
 
-`ours --checkpoint PATH` makes the run resumable (`llmd4rec.crm.fit(checkpoint=...)`; `cpu_crm_vs_recbole.sh` uses it).
+`all` runs, for every seed, RecBole's SASRec and GRU4Rec (`recbole_side.py`, with the interpreter of `--recbole-python`,
+default $RECBOLE_PYTHON or .venvs/recbole/bin/python, which `make recbole-venv` builds), ours (`ours` below), and our
+SASRec with RecBole's position numbering (`--positions start`): `--lanes` runs at a time, one thread each, each writing
+RESULTS_DIR/<name>.json and <name>.log, then the report. It is resumable: a run whose JSON says status "done" is
+skipped, and both sides continue from the checkpoint written after every epoch (`--checkpoint-dir`, default
+runs/bench), so rerunning the command after an interruption loses at most one epoch per run. `--device cuda` with
+`--lanes 15 --time-budget 420` runs all 15 at once on one GPU.
+
+`ours --checkpoint PATH` makes one run resumable (`fit(checkpoint=...)`).
 
 Result files: `{side}_{model}[_start]{_seedN}.json`, side `ours` or `recbole`, `_start` for our SASRec with
 `--positions start` (RecBole's position numbering), no `_seedN` for seed 2026. `report` compares one RecBole run with
-ours as before; where RecBole has several seeds it gives mean ± std per side (see `gpu_crm_vs_recbole.sh`).
+ours; where RecBole has several seeds it gives mean ± std per side.
 
-RecBole's side is `recbole_side.py` (run in its own venv, see `run_recbole_bench.sh`); both read the same 5-core split
+RecBole's side is `recbole_side.py` (run in its own venv); both read the same 5-core split
 (`ml100k_atomic.py` writes it for RecBole; here we check that llmd4rec's own loader yields exactly those sequences).
 Protocol (RecBole's for sequential models): every prefix is a training sample, leave-one-out valid/test, full ranking
 over all items WITHOUT masking the user's history, CE loss, max length 50, Adam lr 1e-3, batch 2048, early stopping
@@ -62,7 +69,8 @@ def run_ours(a):
     if a.device != 'cpu' and not torch.cuda.is_available(): sys.exit(f'--device {a.device}: torch.cuda.is_available() is False')
     from llmd4rec import __version__
     from llmd4rec.data import load_dataset
-    from llmd4rec.crm import make_crm, fit
+    from llmd4rec.crm import make_crm
+    from llmd4rec.fit import fit
     from llmd4rec.metrics import evaluate
     ds = load_dataset('ml-100k')
     n_users = check_same_split(ds)
@@ -150,7 +158,7 @@ def _header(all_runs):
     return ['Same 5-core split (checked sequence by sequence), RecBole protocol (no history masking), same config, epoch cap '
             'and early stopping (valid NDCG@10, patience 10) on both sides.', '',
             f'Device: {", ".join(devs)}' + (f' ({", ".join(gpus)})' if gpus else '') + f'; threads {", ".join(map(str, threads))}. '
-            'Timings compare only runs that did not share the device: `gpu_crm_vs_recbole.sh` runs all of them at once on one GPU.', '']
+            'Timings compare only runs that did not share the device: `crm_vs_recbole.py all --lanes 15` runs all of them at once on one GPU.', '']
 
 def _multi_seed(m, R, sides):
     "Lines for model `m`: RecBole's runs `R` against each (label, runs) of ours in `sides`, mean ± std over seeds."
@@ -243,6 +251,45 @@ def report(a):
     out.write_text(text + '\n')
     print(text)
 
+KINDS = ('recbole_sasrec', 'ours_sasrec', 'recbole_gru4rec', 'ours_gru4rec', 'ours_sasrec_start')
+
+def run_all(a):
+    "Every run of `a.runs` x `a.seeds` that is not done yet, `a.lanes` at a time, then the report."
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+    root, res_dir, ckpt_dir = HERE.parent, Path(a.results_dir).resolve(), Path(a.checkpoint_dir).resolve()
+    res_dir.mkdir(parents=True, exist_ok=True); ckpt_dir.mkdir(parents=True, exist_ok=True)
+    budget = ['--time-budget', str(a.time_budget)] if a.time_budget else []
+    def command(kind, seed, name):
+        common = ['--epochs', str(a.epochs), '--seed', str(seed), '--threads', '1', '--device', a.device, *budget]
+        ckpt = [] if a.time_budget else ['--checkpoint', str(ckpt_dir/f'{name}.ckpt.pt')]   # a budget and a checkpoint do not mix
+        if kind.startswith('recbole'):
+            return [a.recbole_python, str(HERE/'recbole_side.py'), '--model', 'SASRec' if kind == 'recbole_sasrec' else 'GRU4Rec',
+                    '--data-dir', str(root/'data'/'cache'/'recbole'), '--out', str(res_dir/f'{name}.json'), *common, *ckpt]
+        model = 'gru4rec' if kind == 'ours_gru4rec' else 'sasrec'
+        return [sys.executable, str(HERE/'crm_vs_recbole.py'), 'ours', '--model', model, '--results-dir', str(res_dir),
+                '--no-progress', *(['--positions', 'start'] if kind == 'ours_sasrec_start' else []), *common, *ckpt]
+    jobs = []
+    for seed in a.seeds:
+        for kind in (k for k in KINDS if k in a.runs):
+            name = kind if seed == 2026 else f'{kind}_seed{seed}'
+            out = res_dir/f'{name}.json'
+            if out.exists() and json.loads(out.read_text()).get('status') == 'done': print(f'skip {name} (done)'); continue
+            jobs.append((name, command(kind, seed, name)))
+    if any(c[0] == a.recbole_python for _, c in jobs) and not Path(a.recbole_python).exists():
+        sys.exit(f'--recbole-python {a.recbole_python} does not exist: run `make recbole-venv` or set RECBOLE_PYTHON')
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', PYTHONUNBUFFERED='1')
+    env['PYTHONPATH'] = str(root) + os.pathsep + env.get('PYTHONPATH', '')   # llmd4rec from this checkout on both sides
+    def one(job):
+        name, cmd = job
+        print(f'{time.strftime("%H:%M:%S")} start {name}', flush=True)
+        with open(res_dir/f'{name}.log', 'a') as log: rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+        print(f'{time.strftime("%H:%M:%S")} end {name}: exit {rc}', flush=True)
+        return rc
+    with ThreadPoolExecutor(a.lanes) as pool: rcs = list(pool.map(one, jobs))
+    a.out = None; report(a)
+    if any(rcs): sys.exit(f'{sum(1 for r in rcs if r)} of {len(rcs)} runs failed: see their .log files in {res_dir}')
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -260,5 +307,16 @@ if __name__ == '__main__':
     r = sub.add_parser('report')
     r.add_argument('--results-dir', default=str(RESULTS), help='folder of the result JSONs (default benchmarks/results)')
     r.add_argument('--out', default=None, help='Markdown output (default RESULTS_DIR/crm_vs_recbole.md)')
+    al = sub.add_parser('all', help='the runs of both sides (resumable), then the report')
+    al.add_argument('--results-dir', default=str(RESULTS/'cpu_converged'), help='default benchmarks/results/cpu_converged')
+    al.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3], help='2026 writes files without _seedN')
+    al.add_argument('--epochs', type=int, default=200, help='epoch cap (early stopping on valid NDCG@10, patience 10)')
+    al.add_argument('--runs', nargs='+', choices=KINDS, default=list(KINDS))
+    al.add_argument('--lanes', type=int, default=2, help='runs at a time, one thread each')
+    al.add_argument('--device', default='cpu')
+    al.add_argument('--time-budget', type=float, default=None, help='per run, seconds (no checkpoints then)')
+    al.add_argument('--recbole-python', default=os.environ.get('RECBOLE_PYTHON', str(HERE.parent/'.venvs'/'recbole'/'bin'/'python')),
+                    help='interpreter with recbole==1.2.1 (default $RECBOLE_PYTHON, else .venvs/recbole/bin/python)')
+    al.add_argument('--checkpoint-dir', default='runs/bench', help='per-run resumable checkpoints (not committed)')
     a = ap.parse_args()
-    run_ours(a) if a.cmd == 'ours' else report(a)
+    {'ours': run_ours, 'report': report, 'all': run_all}[a.cmd](a)

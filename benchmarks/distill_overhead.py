@@ -16,7 +16,8 @@ import argparse, json, os, statistics, sys, time
 from pathlib import Path
 import torch
 from llmd4rec.data import load_dataset
-from llmd4rec.crm import make_crm, ce_loss
+from llmd4rec.crm import make_crm
+from llmd4rec.fit import ce_loss
 from llmd4rec.distill import build_teacher_cache, DistillLoss
 from llmd4rec.metrics import evaluate
 

@@ -1,9 +1,9 @@
 """Full-ranking test evaluation speed, RecBole 1.2.1 vs llmd4rec, measured in ONE process with the SAME weights.
 
-    OMP_NUM_THREADS=1 /work/venvs/recbole/bin/python benchmarks/eval_speed.py --label after
-    OMP_NUM_THREADS=1 /work/venvs/recbole/bin/python benchmarks/eval_speed.py --identity-only --models SASRec --label identity_positions
+    OMP_NUM_THREADS=1 $RECBOLE_PYTHON benchmarks/eval_speed.py --label after          # make bench-eval
+    OMP_NUM_THREADS=1 $RECBOLE_PYTHON benchmarks/eval_speed.py --identity-only --models SASRec --label identity_positions
 
-Run with the RecBole venv (it has RecBole 1.2.1 and the same torch as llmd4rec's venv); llmd4rec is imported from this
+Run with the RecBole venv (`make recbole-venv`: RecBole 1.2.1 and the same torch as llmd4rec's venv); llmd4rec is imported from this
 checkout (`llmd4rec.data`, `.crm` and `.metrics` need neither transformers nor peft).
 
 For SASRec and GRU4Rec (RecBole's default configs, max length 50, the shared 5-core ML-100k split that
@@ -84,7 +84,8 @@ sys.path.insert(0, ROOT)
 from ml100k_atomic import DATASET, build_atomic  # noqa: E402
 from llmd4rec import __version__ as OUR_VERSION  # noqa: E402
 from llmd4rec.data import load_dataset  # noqa: E402
-from llmd4rec.crm import make_crm, ce_loss  # noqa: E402
+from llmd4rec.crm import make_crm  # noqa: E402
+from llmd4rec.fit import ce_loss  # noqa: E402
 from llmd4rec.metrics import evaluate, rank_metrics, target_ranks  # noqa: E402
 
 KS = [5, 10, 20]

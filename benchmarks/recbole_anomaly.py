@@ -1,6 +1,6 @@
 """RecBole 1.2.1 turns on autograd's anomaly detection for the whole process; what that costs, and that it changes nothing.
 
-    /work/venvs/recbole/bin/python benchmarks/recbole_anomaly.py [--repeats 7] [--threads 1]
+    $RECBOLE_PYTHON benchmarks/recbole_anomaly.py [--repeats 7] [--threads 1]     # make bench-anomaly (RecBole's venv: make recbole-venv)
 
 Importing RecBole's sequential models (which `recbole.utils.get_model` does) runs
 `recbole/model/sequential_recommender/sine.py`, whose module level calls `torch.autograd.set_detect_anomaly(True)`.
@@ -49,7 +49,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from ml100k_atomic import DATASET, build_atomic  # noqa: E402
 from llmd4rec.data import load_dataset  # noqa: E402
-from llmd4rec.crm import make_crm, ce_loss  # noqa: E402
+from llmd4rec.crm import make_crm  # noqa: E402
+from llmd4rec.fit import ce_loss  # noqa: E402
 
 
 def build(model_name: str, data_dir: str):

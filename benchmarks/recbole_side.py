@@ -1,8 +1,8 @@
 """RecBole 1.2.1 side of the SASRec / GRU4Rec benchmark on the shared ML-100k split.
 
-Run with the RecBole venv, e.g.::
+Run with the RecBole interpreter (``make recbole-venv`` builds one in .venvs/recbole), e.g.::
 
-    /work/venvs/recbole/bin/python benchmarks/recbole_side.py --model SASRec \
+    $RECBOLE_PYTHON benchmarks/recbole_side.py --model SASRec \
         --data-dir data/cache/recbole --epochs 200 --seed 2026 --threads 1 \
         --out benchmarks/results/recbole_sasrec.json
 
@@ -133,6 +133,12 @@ def rename(result) -> dict:
     return out
 
 
+def _shown(path: str) -> str:
+    "`path` relative to the repository when it lies inside it (result files hold no machine paths), else its name."
+    rel = os.path.relpath(path, os.path.dirname(HERE))
+    return os.path.basename(path) if rel.startswith("..") else rel
+
+
 def main() -> None:
     data_dir = os.path.abspath(args.data_dir)
     out = os.path.abspath(args.out)
@@ -207,7 +213,7 @@ def main() -> None:
         "anomaly_mode_at_import": anomaly_mode_at_import, "anomaly_mode": torch.is_anomaly_enabled(),
         "model": args.model, "seed": args.seed, "epoch_cap": args.epochs,
         "config": cfg,
-        "data": {"inter_file": inter, "users": int(dataset.user_num - 1),
+        "data": {"inter_file": _shown(inter), "users": int(dataset.user_num - 1),
                  "items": int(dataset.item_num - 1),
                  # after RecBole's data augmentation every non-first interaction is one sample
                  "interactions": int(len(dataset) + dataset.user_num - 1),

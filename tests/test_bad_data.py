@@ -7,19 +7,21 @@ each user's items in time order) or a `ValueError`/`FileNotFoundError` (exactly 
 pandas' `ParserError` or `UnicodeDecodeError`, and not chained to a library exception) whose message names the file.
 Fixed cases below check the message of each kind of bad input. `TRIED` counts the generated inputs.
 """
-import gzip, json, logging, tempfile
+import csv, gzip, io, json, logging, re, tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np, pandas as pd, pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from llmd4rec.data import (RawData, SeqDataset, kcore, load_dataset, read_amazon, read_atomic, read_dataset, read_generic,
-                           read_movielens_100k, read_movielens_1m, read_yelp)
+from llmd4rec.data import SeqDataset, kcore, load_dataset
+from llmd4rec.readers import (RawData, read_amazon, read_atomic, read_dataset, read_generic, read_movielens_100k,
+                              read_movielens_1m, read_sequential, read_yelp)
 
 TRIED = Counter()   # generated malformed inputs tried, per property
-N = dict(bytes=60, delimiter=50, token=60, columns=50)   # max_examples per (property, format)
+N = dict(bytes=60, delimiter=50, token=60, columns=50,   # max_examples per (property, format)
+         sequential=80, roundtrip=80)
 SETTINGS = dict(deadline=None, database=None, derandomize=False,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -253,10 +255,84 @@ def test_dropped_columns(tmp_path, fmt, R, data):
         assert not lost, f'{fmt}: dropping {drop} was accepted'
         _check_raw(raw); assert len(raw.inter) == len(R)
 
+# --- sequential.txt: damaged and valid files ------------------------------------------------------------------------
+
+def _sequential(R) -> dict:
+    "`R` as sequential.txt (users in order of first appearance, each user's items stable-sorted by time) + items.csv."
+    by = {}
+    for u, i, t in sorted(R, key=lambda r: r[2]): by.setdefault(u, []).append(i)
+    return {'sequential.txt': ''.join(f'{u} ' + ' '.join(map(str, its)) + '\n' for u, its in by.items()).encode(),
+            'items.csv': ('item,title\n' + ''.join(f'{i},"Item {i}, the ""best"""\n' for i in range(1, 7))).encode()}
+
+@settings(max_examples=N['sequential'], **SETTINGS)
+@given(R=interactions, data=st.data())
+def test_random_byte_damage_sequential(tmp_path, R, data):
+    "Random damage to sequential.txt or its items.csv: a valid dataset or one clear error naming the file."
+    TRIED['sequential'] += 1
+    files = _sequential(R)
+    name = data.draw(st.sampled_from(sorted(files)), label='file')
+    for e in data.draw(st.lists(edit, min_size=1, max_size=3), label='edits'): files[name] = apply_edit(files[name], e)
+    outcome(_put(tmp_path, files), list(files))
+
+@settings(max_examples=N['roundtrip'], **SETTINGS)
+@given(seqs=st.dictionaries(st.integers(0, 10**12), st.lists(st.integers(0, 10**12), min_size=1, max_size=8),
+                            min_size=1, max_size=6))
+def test_sequential_round_trip(tmp_path, seqs):
+    "Any valid sequential.txt reads back as written: positions are the timestamps."
+    TRIED['roundtrip'] += 1
+    text = ''.join(f'{u} ' + ' '.join(map(str, s)) + '\n' for u, s in seqs.items())
+    d = _put(tmp_path, {'sequential.txt': text.encode()})
+    raw = read_dataset(d)
+    want = [(str(u), str(i), k) for u, s in seqs.items() for k, i in enumerate(s)]
+    assert list(zip(raw.inter.user, raw.inter.item, raw.inter.timestamp)) == want and raw.titles is None
+
+# --- CSV as the csv module and pandas write it: reads back exactly --------------------------------------------------
+
+_CSV_CHARS = st.one_of(st.sampled_from(list(',"\'\n\r;:| \t')),
+                       st.characters(blacklist_categories=['Cs'], blacklist_characters='\x00'))
+csv_text = st.text(_CSV_CHARS, max_size=12)
+csv_id = csv_text.filter(lambda s: s.strip() != '')
+
+def _write_csv(path, writer, header, rows):
+    if writer == 'pandas': pd.DataFrame(rows, columns=header).to_csv(path, index=False)
+    else:
+        with open(path, 'w', newline='', encoding='utf-8') as f: csv.writer(f).writerows([header] + rows)
+
+@settings(max_examples=N['roundtrip'], **SETTINGS)
+@given(writer=st.sampled_from(['pandas', 'csv']), data=st.data(),
+       rows=st.lists(st.tuples(csv_id, csv_id, st.integers(-10**12, 10**12)), min_size=1, max_size=12),
+       titles=st.dictionaries(csv_id, csv_text, max_size=8))
+def test_csv_round_trip(tmp_path, writer, data, rows, titles):
+    "interactions.csv and items.csv written by pandas or the csv module: ids, timestamps and titles read back exactly."
+    TRIED['roundtrip'] += 1
+    texts = [x for r in rows for x in r[:2]] + list(titles) + list(titles.values())
+    # pandas ends lines with \n and so leaves a field holding a lone \r unquoted: no reader can tell it from a line end
+    assume(writer == 'csv' or not any('\r' in x for x in texts))
+    d = tmp_path/f'rt{TRIED["roundtrip"]}'; d.mkdir()
+    _write_csv(d/'interactions.csv', writer, ['user', 'item', 'timestamp'], [list(r) for r in rows])
+    _write_csv(d/'items.csv', writer, ['item', 'title'], [[i, t] for i, t in titles.items()])
+    raw = read_dataset(d)
+    assert list(zip(raw.inter.user, raw.inter.item, raw.inter.timestamp)) == rows
+    assert raw.titles == {i: t for i, t in titles.items() if t.strip()}   # blank titles read as missing
+
+@settings(max_examples=N['roundtrip'], **SETTINGS)
+@given(rows=st.lists(st.tuples(csv_id, csv_id, st.integers(0, 99)), min_size=1, max_size=12), data=st.data())
+def test_csv_error_names_the_line_where_the_record_starts(tmp_path, rows, data):
+    "With line breaks inside quoted ids, a bad timestamp is reported at the line where its record starts."
+    TRIED['roundtrip'] += 1
+    bad = data.draw(st.integers(0, len(rows) - 1), label='bad row')
+    rows = [list(r) for r in rows]; rows[bad][2] = 'soon'
+    d = tmp_path/f'le{TRIED["roundtrip"]}'; d.mkdir()
+    _write_csv(d/'interactions.csv', 'csv', ['user', 'item', 'timestamp'], rows)
+    buf = io.StringIO(); csv.writer(buf).writerows([['user', 'item', 'timestamp']] + rows[:bad])
+    line = len(re.findall(r'\r\n|\r|\n', buf.getvalue())) + 1
+    _fails(lambda: read_dataset(d), f"interactions.csv: line {line}: timestamp 'soon' is not a number")
+
 def test_zz_count_of_generated_inputs(capsys):
     "How many malformed inputs the properties above generated and tried (each property runs once per format)."
     ran = {k: v for k, v in TRIED.items() if v}
-    per = dict(bytes=len(FORMATS), delimiter=len(TEXT), token=len(FORMATS), columns=len(FORMATS))
+    per = dict(bytes=len(FORMATS), delimiter=len(TEXT), token=len(FORMATS), columns=len(FORMATS),
+               sequential=1, roundtrip=3)
     for k, v in ran.items(): assert v >= N[k] * per[k] // 2, (k, v)   # hypothesis did generate (almost) max_examples each
     with capsys.disabled(): print(f'\n[test_bad_data] generated malformed inputs tried: {sum(ran.values())} {dict(ran)}')
 
@@ -383,7 +459,7 @@ def test_duplicates_dropped_and_logged(tmp_path, caplog):
      4, {'E': 'Ok'}),
 ])
 def test_empty_titles(tmp_path, caplog, files, n_skipped, titles):
-    with caplog.at_level(logging.WARNING, logger='llmd4rec.data'): raw = read_dataset(_folder(tmp_path, **files))
+    with caplog.at_level(logging.WARNING, logger='llmd4rec.readers'): raw = read_dataset(_folder(tmp_path, **files))
     assert raw.titles == titles
     assert f'skipped {n_skipped} ' in caplog.text, caplog.text
 
@@ -479,3 +555,46 @@ def test_checksum_of_unreadable_download(tmp_path):
     _fails(lambda: _ml100k_checksum(d), f'{d}: the ml-100k files cannot be read as integer rows')
     d = _folder(tmp_path, 'ok', u__data=GOOD_UDATA)
     assert len(_ml100k_checksum(d)) == 64
+
+# the community's sequential.txt (S3-Rec, P5, E4SRec): one line per user, positions as timestamps
+@pytest.mark.parametrize('text,part', [
+    ('', 'sequential.txt: the file is empty'),
+    ('\n  \n', 'sequential.txt: no interactions in the file'),
+    ('1 2 3\n2\n', "sequential.txt: line 2: user '2' has no items"),
+    ('1 2 3\n2 4 5.0\n', "sequential.txt: line 2: item '5.0' is not an integer id"),
+    ('A1 2 3\n', "sequential.txt: line 1: user 'A1' is not an integer id"),
+    ('1 2  3\n', 'sequential.txt: line 1: field 3 is blank'),
+    ('1 2 3\n\n1 4 5\n', "sequential.txt: line 3: user '1' already has a line (line 1)"),
+    (b'1 2 3\n2 \xe9\n', 'sequential.txt: sequence file is not valid utf-8 text: line 2'),
+])
+def test_sequential_bad_input(tmp_path, text, part):
+    _fails(lambda: read_dataset(_folder(tmp_path, sequential__txt=text)), part)
+
+def test_sequential_with_titles(tmp_path):
+    d = _folder(tmp_path, sequential__txt='7 3 1 2\n8 1 3 2\n', items__csv='item,title\n1,"Lipstick, red"\n2,\n')
+    ds = SeqDataset.from_raw(read_dataset(d), k_core=0)
+    assert ds.item_ids == ['1', '2', '3'] and [s.tolist() for s in ds.seqs] == [[3, 1, 2], [1, 3, 2]]
+    assert ds.titles == ['', 'Lipstick, red', None, None]
+    _fails(lambda: read_sequential(tmp_path/'nope.txt'), 'nope.txt: no such file', exc=FileNotFoundError)
+
+# issue 18: standard CSV quoting in every comma-separated file
+def test_quoted_titles_with_commas(tmp_path):
+    d = _folder(tmp_path, interactions__csv='user,item,timestamp\n1,1,0\n1,2,1\n',
+                items__csv='item,title\n1,"OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce"\n'
+                           '2,"A ""quoted""\nword"\n')
+    assert read_dataset(d).titles == {'1': 'OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce',
+                                      '2': 'A "quoted"\nword'}
+    d = _folder(tmp_path, 'unclosed', interactions__csv='user,item,timestamp\n1,1,0\n',
+                items__csv='item,title\n1,"a\n2,b\n')
+    _fails(lambda: read_dataset(d), 'items.csv: line 2: a quoted field is not closed')
+    d = _folder(tmp_path, 'tsv', u__data='1\t"10\t5\t100\n')   # tab-separated formats have no quoting
+    _fails(lambda: read_dataset(d), "u.data: line 1: item '\"10' is not an integer id")
+
+BEAUTY = Path(__file__).resolve().parents[2]/'shared'/'datasets'/'amazon-beauty'
+
+@pytest.mark.skipif(not BEAUTY.exists(), reason=f'{BEAUTY} not present (the shared Amazon Beauty copy)')
+def test_shared_amazon_beauty():
+    "The shared Beauty folder (generic CSV, quoted titles) loads to the counts its README documents."
+    ds = load_dataset(str(BEAUTY))
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (22363, 12101, 198502)
+    assert ds.titles[1] == 'OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce'

@@ -65,7 +65,9 @@ FIT = textwrap.dedent('''
     torch.set_num_threads(1)
     from llmd4rec.data import synthetic
     from llmd4rec.crm import make_crm, set_seed
-    from llmd4rec.llm import LLMRec, fit_llm, processes, is_main
+    from llmd4rec.dist import processes, is_main
+    from llmd4rec.fit import fit, sample_indices
+    from llmd4rec.llm import LLMRec, LLM_FIT
     from llmd4rec.distill import build_teacher_cache, DistillLoss
     syn = synthetic()
     set_seed(0)
@@ -75,8 +77,8 @@ FIT = textwrap.dedent('''
     cache = build_teacher_cache(crm, syn.train, samples, k=10, batch_size=64, progress=False)
     kd = DistillLoss(cache, len(syn.train), 1., 'rank', syn.train.targets)
     set_seed(1)
-    hist = fit_llm(llm, syn, epochs=2, lr=3e-3, batch_size=30, train_index=samples, max_train_samples=121,   # last batch: 1
-                   max_eval_samples=40, extra_loss=kd, seed=2, progress=False)
+    hist = fit(llm, syn, epochs=2, lr=3e-3, batch_size=30, samples=sample_indices(samples, 121, seed=2),   # last batch: 1
+               valid=syn.valid.sample(40, 2), extra_loss=kd, seed=2, progress=False, **LLM_FIT)
     if is_main(processes()):
         w = {k: p.detach().flatten().tolist() for k, p in llm.named_parameters() if p.requires_grad}
         json.dump(dict(history=[dict(loss=h['loss'], valid=h['valid']) for h in hist], weights=w,
@@ -90,7 +92,7 @@ def test_fit_llm_two_processes(tmp_path):
     assert r1.returncode == 0, r1.stderr[-3000:]
     assert r2.returncode == 0, r2.stderr[-3000:]
     one, two = (json.loads((tmp_path/f'{n}.json').read_text()) for n in ('one', 'two'))
-    print(f'fit_llm: 1 process {t1 - t0:.1f} s, 2 processes {t2 - t1:.1f} s (wall, with start-up)')
+    print(f'fit (LLM): 1 process {t1 - t0:.1f} s, 2 processes {t2 - t1:.1f} s (wall, with start-up)')
     for h1, h2 in zip(one['history'], two['history'], strict=True):
         print(f"loss {h1['loss']:.9f} vs {h2['loss']:.9f}; valid NDCG@10 {h1['valid']['NDCG@10']:.6f} vs {h2['valid']['NDCG@10']:.6f}")
         assert abs(h1['loss'] - h2['loss']) <= 1e-5 * abs(h1['loss']), (h1['loss'], h2['loss'])

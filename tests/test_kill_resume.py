@@ -15,7 +15,7 @@ import pytest
 
 ARGS = ['run', '--dataset', 'synthetic', '--llm', 'tiny', '--rounds', '2', '--crm-epochs', '2', '--crm-round-epochs', '1',
         '--max-len', '10', '--history-len', '6', '--n-titles', '0', '--top-k', '10', '--recent', '1', '--llm-batch-size', '32',
-        '--max-train-samples', '64', '--max-eval-samples', '32', '--seed', '3', '--no-progress']
+        '--max-train-samples', '64', '--max-eval-samples', '32', '--llm-epochs', '2', '--seed', '3', '--no-progress']
 STEPS = ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm', 'r2_crm', 'r2_llm']
 NAMES = {'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json', 'history.csv', 'curve.png'}
 
@@ -48,13 +48,15 @@ def _check_crm(p, step=None):
 def _check_folder(out, ref_history):
     "What a resume can read is complete and consistent; the finished steps equal the uninterrupted run's. Returns `done`."
     from llmd4rec.distill import TeacherCache
+    from llmd4rec.files import load_weights
     names = {p.name for p in out.iterdir()}
     hidden = {n for n in names if n.startswith('.')}
-    assert names - hidden <= NAMES | {f'teacher_{s}.pt' for s in STEPS}, names
+    assert names - hidden <= NAMES | {f'{k}_{s}.pt' for s in STEPS for k in ('teacher', 'fit')}, names
     assert all(n in ('.commit', '.commit-tmp') or n.endswith(('.tmp', '.old')) or n.startswith(('.llm_last.', '.llm_best.'))
                for n in hidden), hidden
     for n in names - hidden:
         if n.startswith('teacher_'): TeacherCache.load(out/n)
+        if n.startswith('fit_'): load_weights(out/n, 'training checkpoint')   # a step's state after an epoch
     com = out/'.commit'
     if com.exists():   # a committed step: complete files, moved into place by the next resume
         state = json.loads(((com/'state.json') if (com/'state.json').exists() else (out/'state.json')).read_text())
@@ -95,11 +97,13 @@ def test_kill_and_resume_gives_the_uninterrupted_result(cli, tmp_path):
     t_ref = time.monotonic() - t_start
 
     rng = random.Random(int(os.environ.get('KILL_RESUME_SEED', 0)))
-    plan = [('hook', 'crm_warmup:staged:crm_last.pt'),   # the first step's files half staged, no state.json yet
+    plan = [('write', 'fit_crm_warmup.pt'),              # inside the first step: after its first of two epochs
+            ('hook', 'crm_warmup:staged:crm_last.pt'),   # the first step's files half staged, no state.json yet
             ('delay', rng.uniform(0.1, 0.5)),             # fractions of the remaining work
             ('hook', 'llm_warmup:committed'),             # committed, nothing moved into place yet
             ('hook', 'r1_crm:moved:crm_last.pt'),         # the new crm_last.pt in place, the old state.json
             ('write', '.commit-tmp'),                     # from outside, while a step's checkpoints are being written
+            ('write', 'fit_r1_llm.pt'),                   # inside a step: after its first of two epochs
             ('hook', 'r2_crm:staged'),                    # every file staged, the commit not made: the step is redone
             ('delay', rng.uniform(0.1, 0.5)),
             ('hook', 'r2_llm:set-aside:llm_last'),        # the old llm_last set aside, the new one not yet in place
@@ -122,7 +126,7 @@ def test_kill_and_resume_gives_the_uninterrupted_result(cli, tmp_path):
             else: arg = f'{wait:.2f}s'
         else:
             p = _launch(cli, out, resume=i > 0, log=err, crash_at=arg if how == 'hook' else None)
-            if how == 'write': was_killed = _kill_when(p, lambda: (out/'.commit-tmp').exists())
+            if how == 'write': was_killed = _kill_when(p, lambda: (out/arg).exists())
             else: p.wait(timeout=240); was_killed = p.returncode == -signal.SIGKILL
         assert was_killed or p.returncode == 0, err.read_text()
         before = sorted(n for n in os.listdir(out) if n.startswith('.')) if out.exists() else []
@@ -130,7 +134,7 @@ def test_kill_and_resume_gives_the_uninterrupted_result(cli, tmp_path):
         done = _check_folder(out, ref_metrics['history']) if out.exists() else []
         finished = not was_killed
         log.append(dict(how=how, at=arg, killed=was_killed, seconds=round(time.monotonic() - t0, 1),
-                        left=before, done=len(done), **({'staging': staged} if how == 'write' else {})))
+                        left=before, done=len(done), **({'staging': staged} if arg == '.commit-tmp' else {})))
     assert finished, 'the last launch did not finish'
     assert not [n for n in os.listdir(out) if n.startswith('.')], 'temporary files were left behind'
     assert _metrics(out) == ref_metrics   # exactly, apart from the timings

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NUMBERED = sorted(p for p in (ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+NUMBERED = sorted(p for p in (ROOT/'nbs').glob('[0-9][0-9]*_*.ipynb'))
 SKIP = {'slow', 'gpu'}
 
 def _flags(src: str) -> set:

@@ -26,6 +26,7 @@ def render() -> str:
     body, _ = ex.from_notebook_node(nb)
     body = re.sub(r'\n{3,}', '\n\n', body).strip() + '\n'
     body = body.replace('](../data/', '](data/')   # images the index page links from nbs/ are repository paths in the README
+    body = re.sub(r'\]\(([\w-]+\.ipynb)([)#])', r'](nbs/\1\2', body)   # links to chapters, from nbs/ too
     return '<!-- generated from nbs/index.ipynb by tools/make_readme.py: edit the notebook, not this file -->\n\n' + body
 
 if __name__ == '__main__':

@@ -13,7 +13,7 @@ SKIP = re.compile(r'^#\|\s*(slow|gpu)\b|nbdev_export\(', re.M)
 def skip(cell): return cell.cell_type != 'code' or bool(SKIP.search(cell.source))
 
 if __name__ == '__main__':
-    nbs = [Path(p) for p in sys.argv[1:]] or sorted((root/'nbs').glob('*.ipynb'))
+    nbs = [Path(p).resolve() for p in sys.argv[1:]] or sorted((root/'nbs').glob('*.ipynb'))
     for nb in nbs:
         nb = nb.resolve()
         print(f'executing {nb}', flush=True)
