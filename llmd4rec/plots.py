@@ -10,12 +10,14 @@ from matplotlib.figure import Figure
 # %% auto #0
 __all__ = ['plot_history', 'plot_steps', 'plot_rounds']
 
-# %% ../nbs/05_plots.ipynb #33435ec4
+# %% ../nbs/05_plots.ipynb #1cae1000
 def _save(fig: Figure, path) -> Figure:
+    "Lay `fig` out tightly, save it as a PNG at `path` unless it is None, and return it."
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/05_plots.ipynb #33435ec4
 def plot_history(history: list, # `fit`'s records: epoch, loss, valid
                  path=None, metric: str = 'NDCG@10', title: str = '') -> Figure:
     "Training loss and validation `metric` per epoch, the best epoch marked."
