@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect, math, random
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from fastcore.basics import patch
 from .files import atomic_save, write_json, check_version, load_weights
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
@@ -44,7 +45,14 @@ class SelfAttentionBlock(nn.Module):
         x = self.ln1(x + self.drop(self.out(a.transpose(1, 2).reshape(B, -1, d))))
         return self.ln2(x + self.drop(self.ff2(F.gelu(self.ff1(x)))))
 
-# %% ../nbs/07_crm.ipynb #895cea89
+# %% ../nbs/07_crm.ipynb #c0da5453
+def _init_normal(m, std):
+    "RecBole's initialisation: N(0, std) weights, zero biases, unit LayerNorm."
+    if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, 0., std)
+    if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
+    if isinstance(m, nn.LayerNorm): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+
+# %% ../nbs/07_crm.ipynb #8f9c9e39
 class SASRec(nn.Module):
     "Self-attentive sequential recommendation: `forward(seqs [B, L]) -> logits [B, n_items+1]`."
     kind = 'sasrec'
@@ -58,45 +66,46 @@ class SASRec(nn.Module):
                  attn_dropout: float = 0.5, # attention dropout
                  eps: float = 1e-12, # LayerNorm epsilon
                  init_range: float = 0.02, # std of the normal initialisation
-                 positions: str = 'end'): # 'end': the last item gets the last position embedding; 'start': item i of the history gets row i (RecBole)
+                 positions: str = 'end'): # 'end': the last item gets the last position; 'start': item i gets row i
         super().__init__()
         if positions not in ('end', 'start'): raise ValueError(f"positions must be 'end' or 'start', got {positions!r}")
         self.config = dict(n_items=n_items, max_len=max_len, hidden=hidden, n_layers=n_layers, n_heads=n_heads,
                            inner=inner, dropout=dropout, attn_dropout=attn_dropout, eps=eps, init_range=init_range)
-        if positions != 'end': self.config['positions'] = positions   # the default's config (and checkpoint) is as before
+        if positions != 'end': self.config['positions'] = positions   # a config without it means 'end'
         self.n_items, self.max_len, self.positions = n_items, max_len, positions
         self.item_emb = nn.Embedding(n_items + 1, hidden, padding_idx=0)
         self.pos_emb = nn.Embedding(max_len, hidden)
         self.ln, self.drop = nn.LayerNorm(hidden, eps=eps), nn.Dropout(dropout)
-        self.blocks = nn.ModuleList(SelfAttentionBlock(hidden, n_heads, inner, dropout, attn_dropout, eps) for _ in range(n_layers))
+        self.blocks = nn.ModuleList(SelfAttentionBlock(hidden, n_heads, inner, dropout, attn_dropout, eps)
+                                    for _ in range(n_layers))
         self.apply(lambda m: _init_normal(m, init_range))
         with torch.no_grad(): self.item_emb.weight[0].zero_()
 
-    def encode(self, seqs: torch.Tensor) -> torch.Tensor:
-        "User states `[B, hidden]`: the last position's output."
-        B, L = seqs.shape
-        if L > self.max_len: seqs, L = seqs[:, -self.max_len:], self.max_len
-        if self.positions == 'end': pos = self.pos_emb.weight[self.max_len - L:]
-        else: pos = self.pos_emb((torch.arange(L, device=seqs.device) - (seqs == 0).sum(1, keepdim=True)).clamp_(min=0))
-        x = self.drop(self.ln(self.item_emb(seqs) + pos))
-        keys = (seqs > 0)[:, None, None, :]
-        causal = torch.ones(L, L, dtype=torch.bool, device=seqs.device).tril()
-        mask = causal & (keys | torch.eye(L, dtype=torch.bool, device=seqs.device))
-        for i, blk in enumerate(self.blocks): x = blk(x, mask, last_only=i == len(self.blocks) - 1)
-        return x[:, -1]
+# %% ../nbs/07_crm.ipynb #fd60bddc
+@patch
+def encode(self: SASRec, seqs: torch.Tensor) -> torch.Tensor:
+    "User states `[B, hidden]`: the last position's output."
+    B, L = seqs.shape
+    if L > self.max_len: seqs, L = seqs[:, -self.max_len:], self.max_len
+    if self.positions == 'end': pos = self.pos_emb.weight[self.max_len - L:]
+    else: pos = self.pos_emb((torch.arange(L, device=seqs.device) - (seqs == 0).sum(1, keepdim=True)).clamp_(min=0))
+    x = self.drop(self.ln(self.item_emb(seqs) + pos))
+    keys = (seqs > 0)[:, None, None, :]
+    causal = torch.ones(L, L, dtype=torch.bool, device=seqs.device).tril()
+    mask = causal & (keys | torch.eye(L, dtype=torch.bool, device=seqs.device))
+    for i, blk in enumerate(self.blocks): x = blk(x, mask, last_only=i == len(self.blocks) - 1)
+    return x[:, -1]
 
-    @property
-    def item_embeddings(self) -> torch.Tensor:
-        "The item embedding table `[n_items+1, hidden]` (row 0 = padding), shared with the output layer."
-        return self.item_emb.weight
+# %% ../nbs/07_crm.ipynb #a6e9817b
+@patch(as_prop=True)
+def item_embeddings(self: SASRec) -> torch.Tensor:
+    "The item embedding table `[n_items+1, hidden]` (row 0 = padding), shared with the output layer."
+    return self.item_emb.weight
 
-    def forward(self, seqs): return self.encode(seqs) @ self.item_emb.weight.T
-
-def _init_normal(m, std):
-    "RecBole's initialisation: N(0, std) weights, zero biases, unit LayerNorm."
-    if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, 0., std)
-    if isinstance(m, nn.Linear) and m.bias is not None: nn.init.zeros_(m.bias)
-    if isinstance(m, nn.LayerNorm): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+@patch
+def forward(self: SASRec, seqs):
+    "Scores `[B, n_items+1]` of every item after each history: the user states times the item table."
+    return self.encode(seqs) @ self.item_emb.weight.T
 
 # %% ../nbs/07_crm.ipynb #97265395
 class GRU4Rec(nn.Module):
@@ -109,7 +118,8 @@ class GRU4Rec(nn.Module):
                  n_layers: int = 1, # GRU layers
                  dropout: float = 0.3): # embedding dropout
         super().__init__()
-        self.config = dict(n_items=n_items, max_len=max_len, hidden=hidden, gru_hidden=gru_hidden, n_layers=n_layers, dropout=dropout)
+        self.config = dict(n_items=n_items, max_len=max_len, hidden=hidden, gru_hidden=gru_hidden, n_layers=n_layers,
+                           dropout=dropout)
         self.n_items, self.max_len = n_items, max_len
         self.item_emb = nn.Embedding(n_items + 1, hidden, padding_idx=0)
         self.drop = nn.Dropout(dropout)
@@ -119,35 +129,47 @@ class GRU4Rec(nn.Module):
         for w in self.gru.parameters(): nn.init.xavier_uniform_(w)
         with torch.no_grad(): self.item_emb.weight[0].zero_()
 
-    def encode(self, seqs):
-        "User states `[B, hidden]`."
-        seqs = seqs[:, -self.max_len:]
-        if self._inference_path(seqs): return self.dense(self._last_state(seqs))
-        out, _ = self.gru(self.drop(self.item_emb(seqs)))
-        return self.dense(out[:, -1])
+# %% ../nbs/07_crm.ipynb #a7c470f5
+@patch
+def _last_state(self: GRU4Rec, seqs):
+    "`nn.GRU`'s last output, computed as PyTorch's CPU kernel does, with the input gates of every item computed once."
+    w_hh, H = self.gru.weight_hh_l0, self.gru.hidden_size
+    item_gates = self.item_emb.weight @ self.gru.weight_ih_l0.T   # [n_items+1, 3H]: x W_ih^T for every item
+    h = item_gates.new_zeros(len(seqs), H)
+    for items in seqs.T.contiguous():
+        gi, gh = item_gates.index_select(0, items), h @ w_hh.T
+        r = gh[:, :H].add_(gi[:, :H]).sigmoid_()                   # reset gate
+        z = gh[:, H:2 * H].add_(gi[:, H:2 * H]).sigmoid_()         # update gate
+        n = gi[:, 2 * H:].add(gh[:, 2 * H:].mul_(r)).tanh_()       # candidate state
+        h = (h - n).mul_(z).add_(n)                                # (1 - z) * n + z * h
+    return h
 
-    def _inference_path(self, seqs) -> bool:
-        "Use `_last_state`: eval mode without autograd, on CPU in float32, one layer, fewer items than history positions."
-        return (not self.training and not torch.is_grad_enabled() and self.gru.num_layers == 1 and seqs.device.type == 'cpu'
-                and self.item_emb.weight.dtype == torch.float32 and seqs.numel() >= max(self.item_emb.num_embeddings, 256))
+# %% ../nbs/07_crm.ipynb #956a7139
+@patch
+def _inference_path(self: GRU4Rec, seqs) -> bool:
+    "Use `_last_state`: eval mode without autograd, on CPU in float32, one layer, fewer items than history positions."
+    return (not self.training and not torch.is_grad_enabled() and self.gru.num_layers == 1
+            and seqs.device.type == 'cpu' and self.item_emb.weight.dtype == torch.float32
+            and seqs.numel() >= max(self.item_emb.num_embeddings, 256))
 
-    def _last_state(self, seqs):
-        "`nn.GRU`'s last output, computed as PyTorch's CPU kernel does, with the input gates of every item computed once."
-        w_hh, H = self.gru.weight_hh_l0, self.gru.hidden_size
-        item_gates = self.item_emb.weight @ self.gru.weight_ih_l0.T   # [n_items+1, 3H]: x W_ih^T for every item
-        h = item_gates.new_zeros(len(seqs), H)
-        for items in seqs.T.contiguous():
-            gi, gh = item_gates.index_select(0, items), h @ w_hh.T
-            r = gh[:, :H].add_(gi[:, :H]).sigmoid_()                   # reset gate
-            z = gh[:, H:2 * H].add_(gi[:, H:2 * H]).sigmoid_()         # update gate
-            n = gi[:, 2 * H:].add(gh[:, 2 * H:].mul_(r)).tanh_()       # candidate state
-            h = (h - n).mul_(z).add_(n)                                # (1 - z) * n + z * h
-        return h
+# %% ../nbs/07_crm.ipynb #a1a48bb5
+@patch
+def encode(self: GRU4Rec, seqs):
+    "User states `[B, hidden]`."
+    seqs = seqs[:, -self.max_len:]
+    if self._inference_path(seqs): return self.dense(self._last_state(seqs))
+    out, _ = self.gru(self.drop(self.item_emb(seqs)))
+    return self.dense(out[:, -1])
 
-    @property
-    def item_embeddings(self): return self.item_emb.weight
+@patch(as_prop=True)
+def item_embeddings(self: GRU4Rec) -> torch.Tensor:
+    "The item embedding table `[n_items+1, hidden]` (row 0 = padding), shared with the output layer."
+    return self.item_emb.weight
 
-    def forward(self, seqs): return self.encode(seqs) @ self.item_emb.weight.T
+@patch
+def forward(self: GRU4Rec, seqs):
+    "Scores `[B, n_items+1]` of every item after each history: the user states times the item table."
+    return self.encode(seqs) @ self.item_emb.weight.T
 
 # %% ../nbs/07_crm.ipynb #9d12be4b
 CRMS = {'sasrec': SASRec, 'gru4rec': GRU4Rec}
@@ -185,9 +207,9 @@ def _stored_config(path, cls, cfg, kind, expect) -> dict:
 
 # %% ../nbs/07_crm.ipynb #236f34e6
 def load_crm(path, map_location='cpu',
-             expect: dict|None = None, # architecture the caller needs, e.g. dict(kind='sasrec', n_items=1349, max_len=50)
+             expect: dict|None = None, # architecture the caller needs, e.g. dict(kind='sasrec', max_len=50)
             ) -> nn.Module:
-    "Load a CRM saved by `save_crm` (safely: `weights_only=True`), checking its version, its stored config and `expect`."
+    "Load a CRM saved by `save_crm` (`weights_only=True`), checking its version, its stored config and `expect`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path}: no such checkpoint')
     ck = load_weights(path, 'llmd4rec checkpoint')
@@ -211,7 +233,8 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
     "Train a CRM on `dataset`, write `metrics.json`, `model.pt`, `curve.png` to `out`; return the metrics."
     out = Path(out); state = out/'train_state.pt'   # fit's state after every epoch, removed when the run is done
     if state.exists() and not resume:
-        raise ValueError(f'{out} holds an interrupted training run ({state.name}); pass --resume to continue it or choose another folder')
+        raise ValueError(f'{out} holds an interrupted training run ({state.name}); '
+                         'pass --resume to continue it or choose another folder')
     config = dict(dataset=str(dataset), model=model, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
                   patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs)
     data = load_dataset(dataset, k_core=k_core, max_len=max_len)
