@@ -15,7 +15,7 @@ from .files import atomic_save, load_weights
 from .dist import processes, is_main, share, gather_shares
 
 # %% auto #0
-__all__ = ['kl_distill', 'TeacherCache', 'top_k_with_tail', 'build_teacher_cache', 'kl_topk', 'sample_weights', 'DistillLoss']
+__all__ = ['kl_distill', 'TeacherCache', 'top_k_with_tail', 'kl_topk', 'build_teacher_cache', 'sample_weights', 'DistillLoss']
 
 # %% ../nbs/09_distill.ipynb #01f74b1e
 def kl_distill(student_logits: torch.Tensor, # [B, n_items+1]; column 0 (padding) is ignored
@@ -45,8 +45,13 @@ class TeacherCache:
 
     def __len__(self): return len(self.samples)
     @property
-    def nbytes(self): return sum(t.numel() * t.element_size() for t in (self.indices, self.logits, self.tail_lse, self.ranks, self.samples))
-    def __repr__(self): return f'TeacherCache({len(self):,} samples, K={self.indices.shape[1]}, T={self.T}, {self.nbytes / 2**20:.1f} MiB)'
+    def nbytes(self):
+        "The memory the cache's tensors take, in bytes."
+        return sum(t.numel() * t.element_size() for t in (self.indices, self.logits, self.tail_lse, self.ranks,
+                                                          self.samples))
+    def __repr__(self):
+        K, mib = self.indices.shape[1], self.nbytes / 2**20
+        return f'TeacherCache({len(self):,} samples, K={K}, T={self.T}, {mib:.1f} MiB)'
 
     def save(self, path):
         "Save atomically (temporary file, then rename)."
@@ -69,25 +74,6 @@ def top_k_with_tail(logits: torch.Tensor, k: int, T: float):
     tail = z.scatter(1, idx, float('-inf'))
     return (idx + 1).int(), val, (tail / T).logsumexp(1)
 
-@torch.inference_mode()
-def build_teacher_cache(teacher, # callable: seqs [B, L] -> logits [B, n_items+1]
-                        split: Split, # the training split
-                        samples: torch.Tensor|None = None, # which training samples to cache (default: all)
-                        k: int = 100, T: float = 2., batch_size: int = 512, device=None, progress: bool = True) -> TeacherCache:
-    "Run a frozen `teacher` over `samples` of `split` in batches and keep its top-K, tail mass and target ranks."
-    if hasattr(teacher, 'eval'): teacher.eval()
-    samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
-    if len(samples) == 0: raise ValueError('build_teacher_cache: no samples to cache (`samples` is empty)')
-    procs, out = processes(), []   # several processes: each runs its share of the batches, all get the whole cache
-    for s in tqdm(share(list(range(0, len(samples), batch_size)), procs), desc='teacher cache', disable=not progress or not is_main(procs)):
-        idx = samples[s:s + batch_size]
-        seqs, targets = split.seqs[idx].long(), split.targets[idx].long()
-        z = teacher(seqs.to(device) if device else seqs).float().cpu()
-        out.append((s, (*top_k_with_tail(z, min(k, z.shape[1] - 1), T), target_ranks(z, targets), z.shape[1] - 1)))
-    out = [o for _, o in gather_shares(out, procs)]
-    cat = lambda i: torch.cat([o[i] for o in out])
-    return TeacherCache(cat(0), cat(1), cat(2), cat(3).int(), samples, T, out[-1][4])
-
 # %% ../nbs/09_distill.ipynb #2d8f31f5
 def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]
             indices: torch.Tensor, # [B, K] teacher's top-K items
@@ -106,6 +92,29 @@ def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]
     p_t = log_t.exp()
     kl = torch.where(p_t == 0, torch.zeros_like(p_t), p_t * (log_t - log_s)).sum(1)   # 0·log 0 = 0; a NaN stays NaN
     return T * T * (kl if weights is None else kl * weights)
+
+# %% ../nbs/09_distill.ipynb #304942d6
+@torch.inference_mode()
+def build_teacher_cache(teacher, # callable: seqs [B, L] -> logits [B, n_items+1]
+                        split: Split, # the training split
+                        samples: torch.Tensor|None = None, # which training samples to cache (default: all)
+                        k: int = 100, T: float = 2., batch_size: int = 512, device=None,
+                        progress: bool = True) -> TeacherCache:
+    "Run a frozen `teacher` over `samples` of `split` in batches and keep its top-K, tail mass and target ranks."
+    if hasattr(teacher, 'eval'): teacher.eval()
+    samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
+    if len(samples) == 0: raise ValueError('build_teacher_cache: no samples to cache (`samples` is empty)')
+    procs, out = processes(), []   # several processes: each runs its share of the batches, all get the whole cache
+    starts = share(list(range(0, len(samples), batch_size)), procs)
+    for s in tqdm(starts, desc='teacher cache', disable=not progress or not is_main(procs)):
+        idx = samples[s:s + batch_size]
+        seqs, targets = split.seqs[idx].long(), split.targets[idx].long()
+        z = teacher(seqs.to(device) if device else seqs).float().cpu()
+        n = z.shape[1] - 1
+        out.append((s, (*top_k_with_tail(z, min(k, n), T), target_ranks(z, targets), n)))
+    out = [o for _, o in gather_shares(out, procs)]
+    cat = lambda i: torch.cat([o[i] for o in out])
+    return TeacherCache(cat(0), cat(1), cat(2), cat(3).int(), samples, T, out[-1][4])
 
 # %% ../nbs/09_distill.ipynb #315139d2
 def sample_weights(rank_student: torch.Tensor, rank_partner: torch.Tensor, scheme: str = 'rank') -> torch.Tensor:
@@ -133,6 +142,7 @@ class DistillLoss:
         self.row[cache.samples] = torch.arange(len(cache))
 
     def __call__(self, logits: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        "The KD term for the student's `logits [B, n_items+1]` of the training samples `idx [B]`."
         rows = self.row[idx]
         has = rows >= 0
         if not has.any() or self.lam == 0: return logits.new_zeros(())
@@ -142,5 +152,6 @@ class DistillLoss:
         if self.weights == 'rank':
             rank_s = target_ranks(zs.detach().float().cpu(), self.targets[idx[has]])
             w = sample_weights(rank_s, c.ranks[r]).to(logits.device)
-        kl = kl_topk(zs, c.indices[r].to(logits.device), c.logits[r].to(logits.device), c.tail_lse[r].to(logits.device), c.T, w)
+        dev = logits.device
+        kl = kl_topk(zs, c.indices[r].to(dev), c.logits[r].to(dev), c.tail_lse[r].to(dev), c.T, w)
         return self.lam * kl.sum() / len(idx)
