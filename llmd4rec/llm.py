@@ -96,7 +96,7 @@ class LLMRec(nn.Module):
         for k, v in _prompt_buffers(tokenizer, instruction, titles, title_tokens, n_items).items():
             self.register_buffer(k, v, persistent=False)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self._title_cache = None
+        self._title_cache, self._title_check = None, True
 
 # %% ../nbs/08a_llm.ipynb #fae32042
 @patch(as_prop=True)
@@ -154,23 +154,31 @@ def refresh_title_cache(self: LLMRec, batch_size: int = 256):
     "Recompute the title encodings `e^T [n_items+1, d_LM]` (mean last hidden state over each title's tokens)."
     was = self.training; self.eval()
     try:
-        out = []
-        for s in range(0, self.n_items + 1, batch_size):
-            ids, lens = self.title_ids[s:s + batch_size], self.title_len[s:s + batch_size]
-            m = torch.arange(ids.shape[1], device=ids.device) < lens[:, None]
-            h = self.decoder(input_ids=ids, attention_mask=m.long()).last_hidden_state.float()
-            out.append((h * m[..., None]).sum(1) / lens.clamp(min=1)[:, None])
-        self._title_cache, self._title_version = torch.cat(out), self._lora_version()
+        with torch.inference_mode(False), torch.no_grad():   # normal tensors even under inference mode: training reuses them
+            out = []
+            for s in range(0, self.n_items + 1, batch_size):
+                ids, lens = self.title_ids[s:s + batch_size], self.title_len[s:s + batch_size]
+                m = torch.arange(ids.shape[1], device=ids.device) < lens[:, None]
+                h = self.decoder(input_ids=ids, attention_mask=m.long()).last_hidden_state.float()
+                out.append((h * m[..., None]).sum(1) / lens.clamp(min=1)[:, None])
+            self._title_cache, self._title_version = torch.cat(out), self._lora_version()
     finally: self.train(was)
     return self._title_cache
 
 # %% ../nbs/08a_llm.ipynb #8b6b136b
 @patch
+def train(self: LLMRec, mode: bool = True):
+    "Switch between training and evaluation; the next training step checks that the title encodings are current."
+    if mode: self._title_check = True   # `fit` calls this as every epoch starts
+    return nn.Module.train(self, mode)
+
+@patch
 def title_encodings(self: LLMRec) -> torch.Tensor:
-    "The cached title encodings: computed on first use, and in evaluation again once the LoRA weights have changed."
-    c = self._title_cache
-    if (c is None or c.device != self.item_emb.device
-        or (not self.training and self._title_version != self._lora_version())): self.refresh_title_cache()
+    "The cached title encodings, recomputed when the LoRA weights changed: in evaluation, or as a training phase starts."
+    c, check = self._title_cache, not self.training or self._title_check
+    if c is None or c.device != self.item_emb.device or (check and self._title_version != self._lora_version()):
+        self.refresh_title_cache()
+    if self.training: self._title_check = False   # within a training phase the encodings stay fixed (no gradient)
     return self._title_cache
 
 # %% ../nbs/08a_llm.ipynb #1df75ddb
