@@ -20,6 +20,7 @@ __all__ = ['DEMO', 'main']
 
 # %% ../nbs/13_cli.ipynb #9097919e
 def _crm_args(sub):
+    "Add the `train-crm` command to the subparsers `sub`."
     t = sub.add_parser('train-crm', help='train SASRec or GRU4Rec and write metrics.json')
     t.add_argument('--dataset', default='ml-100k', help='built-in name (ml-100k, synthetic) or a dataset folder')
     t.add_argument('--model', default='sasrec', choices=['sasrec', 'gru4rec'])
@@ -35,11 +36,14 @@ def _crm_args(sub):
     t.add_argument('--positions', default=None, choices=['end', 'start'], help="SASRec's position numbering: 'end' "
                    "(the default: the last item gets the last position) or 'start' (RecBole's)")
     t.add_argument('--device', default=None, help='torch device, e.g. cuda')
-    t.add_argument('--resume', action='store_true', help='continue the interrupted run in --out from its last finished epoch')
+    t.add_argument('--resume', action='store_true',
+                   help='continue the interrupted run in --out from its last finished epoch')
     t.add_argument('--no-progress', action='store_true')
 
 def _train_crm(args):
-    if args.positions and args.model != 'sasrec': raise ValueError(f'--positions is a SASRec option, not one of {args.model}')
+    "Run `train-crm`: train, print the metrics table."
+    if args.positions and args.model != 'sasrec':
+        raise ValueError(f'--positions is a SASRec option, not one of {args.model}')
     res = train_crm(args.dataset, args.model, args.out, args.seed, args.epochs, args.batch_size, args.lr,
                     args.patience, args.k_core, args.max_len, args.mask_history, args.device, not args.no_progress,
                     resume=args.resume, **({'positions': args.positions} if args.positions else {}))
@@ -48,6 +52,7 @@ def _train_crm(args):
 
 # %% ../nbs/13_cli.ipynb #491806a7
 def _llm_args(sub):
+    "Add the `train-llm` command to the subparsers `sub`."
     l = sub.add_parser('train-llm', help='train the LLM recommender (a CRM first, unless --crm is given)')
     l.add_argument('--dataset', default='ml-100k')
     l.add_argument('--llm', default='smollm2', help="'smollm2' (built in), 'tiny', a Hugging Face id or a local path")
@@ -62,10 +67,12 @@ def _llm_args(sub):
     l.add_argument('--lr', type=float, default=1e-3)
     l.add_argument('--seed', type=int, default=2026)
     l.add_argument('--device', default=None)
-    l.add_argument('--resume', action='store_true', help='continue the interrupted run in --out from its last finished epoch')
+    l.add_argument('--resume', action='store_true',
+                   help='continue the interrupted run in --out from its last finished epoch')
     l.add_argument('--no-progress', action='store_true')
 
 def _train_llm(args):
+    "Run `train-llm`: train, print the LLM's metrics beside its CRM's."
     res = train_llm(args.dataset, args.llm, args.out, args.crm, args.max_train_samples, args.max_eval_samples,
                     args.history_len, args.n_titles, args.item_head, args.epochs, args.batch_size, lr=args.lr,
                     seed=args.seed, device=args.device, progress=not args.no_progress, resume=args.resume)
@@ -73,20 +80,23 @@ def _train_llm(args):
     print(f'wrote {Path(args.out)/"metrics.json"}')
 
 # %% ../nbs/13_cli.ipynb #4089cfd2
-DEMO = dict(dataset='ml-100k', llm='smollm2', mode='llmd4rec', rounds=1, max_len=20, crm_epochs=8, crm_round_epochs=3,
-            patience=3, llm_epochs=1, llm_lr=1e-4, llm_batch_size=16, history_len=10, n_titles=0, recent=1,
-            max_train_samples=500, max_eval_samples=200, top_k=100)
+DEMO = dict(dataset='ml-100k', llm='smollm2', mode='llmd4rec', rounds=1, max_len=20, crm_epochs=8,
+            crm_round_epochs=3, patience=3, llm_epochs=1, llm_lr=1e-4, llm_batch_size=16, history_len=10, n_titles=0,
+            recent=1, max_train_samples=500, max_eval_samples=200, top_k=100)
 
 def _config_arg(p, f):
     "Add `--field-name` for a `Config` field, typed from its default."
     name = '--' + f.name.lower().replace('_', '-')
     if isinstance(f.default, bool):
-        p.add_argument(name, dest=f.name, type=lambda s: s.lower() in ('1', 'true', 'yes'), default=f.default, metavar='BOOL')
+        p.add_argument(name, dest=f.name, type=lambda s: s.lower() in ('1', 'true', 'yes'), default=f.default,
+                       metavar='BOOL')
     else:
         typ = type(f.default) if f.default is not None else (int if 'samples' in f.name else str)
         p.add_argument(name, dest=f.name, type=typ, default=f.default)
 
+# %% ../nbs/13_cli.ipynb #c89b76d2
 def _run_args(sub):
+    "Add the `run` and `demo` commands to the subparsers `sub`."
     r = sub.add_parser('run', help='run LLMD4Rec (or a baseline mode) and write metrics.json, history.csv, curve.png')
     for f in dataclasses.fields(Config):
         if f.name != 'mode': _config_arg(r, f)
@@ -97,22 +107,28 @@ def _run_args(sub):
     d.add_argument('--out', default='runs/demo'); d.add_argument('--resume', action='store_true')
 
 def _run(args):
+    "Run `run` or `demo`: the trainer in `--out`, then the metrics table."
     if args.command == 'demo': cfg, progress = Config(**DEMO), True
-    else: cfg, progress = Config(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Config)}), not args.no_progress
+    else:
+        cfg = Config(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Config)})
+        progress = not args.no_progress
     res = Trainer(cfg, args.out, progress=progress).run(resume=args.resume)
     if is_main(processes()):   # several processes: one table
-        print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res for s in ('valid', 'test')}))
+        print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res
+                            for s in ('valid', 'test')}))
         print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
 
 # %% ../nbs/13_cli.ipynb #4635fa90
 def _parser() -> argparse.ArgumentParser:
+    "The parser of every `llmd4rec` command."
     p = argparse.ArgumentParser(prog='llmd4rec', description='LLMD4Rec: bidirectional distillation between an LLM '
                                 'recommender and a sequential recommender.')
     sub = p.add_subparsers(dest='command', required=True)
     f = sub.add_parser('fetch', help='download a built-in dataset into the cache and print its folder')
     f.add_argument('name', nargs='?', default='ml-100k')
     _crm_args(sub); _llm_args(sub); _run_args(sub)
-    e = sub.add_parser('experiment', help='the experiment chapter\'s runs and sweeps (llmd4rec experiment -h)', add_help=False)
+    e = sub.add_parser('experiment', help="the experiment chapter's runs and sweeps (llmd4rec experiment -h)",
+                       add_help=False)
     e.add_argument('rest', nargs=argparse.REMAINDER)
     return p
 

@@ -21,6 +21,7 @@ __all__ = ['MODES', 'Config', 'recent_samples', 'Steps']
 # %% ../nbs/10_steps.ipynb #4b701042
 MODES = ('crm_only', 'llm_only', 'one_way', 'llmd4rec')
 
+# %% ../nbs/10_steps.ipynb #ad689443
 @dataclass
 class Config:
     "Everything that defines an LLMD4Rec run."
@@ -45,7 +46,7 @@ class Config:
     item_head: str = 'linear' # 'linear' or 'title'
     lora_r: int = 8
     lora_alpha: int = 16
-    lora_dropout: float = 0.05 # dropout on the LoRA input (0: a multi-process run equals the single-process one)
+    lora_dropout: float = 0.05 # dropout on the LoRA input (0: several processes compute what one does)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
     max_eval_samples: int|None = None # LLM is validated on a fixed random subset of this many users
     T_crm: float = 2. # T₂: temperature when the CRM learns from the LLM
@@ -59,7 +60,7 @@ class Config:
     llm_kd: bool = True # CRM→LLM KL term
     mask_history: bool = False # exclude seen items in evaluation
     device: str|None = None
-    bf16: bool = False # bfloat16 autocast for the LM (GPUs, CPUs with AMX); the item head and the CRM stay float32
+    bf16: bool = False # bfloat16 autocast for the LM (GPUs, CPUs with AMX); item head and CRM stay float32
 
 # %% ../nbs/10_steps.ipynb #65410dde
 @patch
@@ -138,6 +139,7 @@ def fit_crm(self: Steps, step: str, epochs: int, seed: int, extra_loss=None) -> 
                seed=seed, extra_loss=extra_loss, mask_history=c.mask_history, device=self.device,
                progress=self.progress, checkpoint=self.state_path(step))
 
+# %% ../nbs/10_steps.ipynb #2d358a13
 @patch
 def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
     "Train the LLM for `step` (CE + `extra_loss`) on the recent prefixes."
@@ -159,8 +161,9 @@ def teacher(self: Steps, step: str, model, T: float) -> TeacherCache:
         k = min(c.top_k, self.data.n_items)
         if cache.T == T and cache.indices.shape[1] == k and torch.equal(cache.samples.long(), samples): return cache
     with autocast(self.device, c.bf16 and model is self.llm):   # several processes: each runs a share of the batches
+        bs = c.llm_batch_size * 4 if model is self.llm else 1024
         cache = build_teacher_cache(model, self.data.train, samples, k=c.top_k, T=T, device=self.device,
-                                    batch_size=c.llm_batch_size * 4 if model is self.llm else 1024, progress=self.progress)
+                                    batch_size=bs, progress=self.progress)
     if path is not None and is_main(self.procs): cache.save(path)
     return cache
 
@@ -175,6 +178,7 @@ def crm_step(self: Steps, step: str, seed: int,
                            c.weights, self.data.train.targets)
     return self.fit_crm(step, c.crm_round_epochs, seed, kd)
 
+# %% ../nbs/10_steps.ipynb #64d22d75
 @patch
 def llm_step(self: Steps, step: str, seed: int) -> list:
     "CRM→LLM distillation, after refreshing the LLM's item embeddings from the CRM."

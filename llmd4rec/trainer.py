@@ -31,11 +31,11 @@ class Trainer(Steps):
         self.out = Path(out)
         self.state = dict(config=asdict(config), done=[], history=[], best={})
 
-# %% ../nbs/11_trainer.ipynb #29c95012
+# %% ../nbs/11_trainer.ipynb #3df1c38f
 _STAGE, _COMMIT = '.commit-tmp', '.commit'   # a step's new files while they are written / once all are written
 
 def _crash_point(name: str):
-    "Fault injection for the kill-and-resume tests: SIGKILL this process at `name` when `$LLMD4REC_CRASH_AT` is `name`."
+    "Fault injection for the kill-and-resume tests: SIGKILL this process at `name` if `$LLMD4REC_CRASH_AT` is `name`."
     if os.environ.get('LLMD4REC_CRASH_AT') == name: os.kill(os.getpid(), getattr(signal, 'SIGKILL', signal.SIGTERM))
 
 def _save_model(model, path, meta: dict):
@@ -43,7 +43,7 @@ def _save_model(model, path, meta: dict):
     if isinstance(model, LLMRec): model.save(path); write_json(meta, Path(path)/'trainer.json')
     else: save_crm(model, path, meta=meta)
 
-# %% ../nbs/11_trainer.ipynb #5ccd152b
+# %% ../nbs/11_trainer.ipynb #ff18f344
 def _commit(out: Path, step: str = ''):
     "Move the files of the committed step in `out/.commit` into place, `state.json` last, and remove the folder."
     com = out/_COMMIT
@@ -62,6 +62,7 @@ def _drop_fit_states(out: Path):
     if not (out/'state.json').exists(): return
     for s in json.loads((out/'state.json').read_text())['done']: (out/f'fit_{s}.pt').unlink(missing_ok=True)
 
+# %% ../nbs/11_trainer.ipynb #81862f2c
 def _recover(out: Path):
     "Finish the commit of a step that an interruption cut short; remove the half-written files it left."
     _commit(out)
@@ -71,7 +72,7 @@ def _recover(out: Path):
         else: p.unlink(missing_ok=True)
     _drop_fit_states(out)
 
-# %% ../nbs/11_trainer.ipynb #c347d4a7
+# %% ../nbs/11_trainer.ipynb #52564386
 @patch
 def evaluate_model(self: Trainer, kind: str, split, model=None) -> dict:
     "Metrics of `model` (default: this run's CRM or LLM, by `kind`) on `split`; the LLM's batches shared by processes."
@@ -80,6 +81,7 @@ def evaluate_model(self: Trainer, kind: str, split, model=None) -> dict:
     with autocast(self.device, c.bf16 and kind == 'llm'):
         return ev(model, split, batch_size=bs, mask_history=c.mask_history, device=self.device)
 
+# %% ../nbs/11_trainer.ipynb #30d3f389
 @patch
 def after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
     "Evaluate and checkpoint after `step`, and commit it."
@@ -101,6 +103,7 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
     wait_for_everyone(self.procs)   # nobody reads a checkpoint before it is in place
     self.state = state
 
+# %% ../nbs/11_trainer.ipynb #421c5250
 @patch
 def commit(self: Trainer, step: str, state: dict, saves: list):
     "Stage the checkpoints `saves` and `state`, commit them with one rename, then move them into place."
@@ -112,7 +115,34 @@ def commit(self: Trainer, step: str, state: dict, saves: list):
     _crash_point(f'{step}:committed')
     _commit(self.out, step)
 
-# %% ../nbs/11_trainer.ipynb #91be8a8d
+# %% ../nbs/11_trainer.ipynb #9579219d
+# Fields that only decide which steps exist, never what a finished step computed:
+_SCHEDULE = ('mode', 'rounds', 'device')
+# Fields read only by the distillation steps of the CRM / of the LLM:
+_CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights')
+_LLM_ROUND = ('T_llm', 'lam_llm', 'top_k', 'weights', 'refresh', 'llm_kd')
+
+def step_fields(done: list) -> set:
+    "The config fields that the finished steps `done` depend on."
+    f = {x.name for x in dataclasses.fields(Config)} - set(_SCHEDULE + _CRM_ROUND + _LLM_ROUND)
+    if any(s.startswith('r') and s.endswith('_crm') for s in done): f |= set(_CRM_ROUND)
+    if any(s.startswith('r') and s.endswith('_llm') for s in done): f |= set(_LLM_ROUND)
+    return f
+
+# %% ../nbs/11_trainer.ipynb #49ba95b3
+def check_continuation(saved: dict, cfg: Config, where) -> None:
+    "Raise a `ValueError` unless `cfg` can continue the run whose `state.json` is `saved`."
+    done, steps = saved['done'], cfg.steps()
+    if steps[:len(done)] != done:
+        raise ValueError(f"{where}: cannot continue, the finished steps {done} are not the start of this config's "
+                         f'steps {steps}')
+    defaults = asdict(Config())   # a field added after the run was saved had its default value then
+    old = {k: saved['config'].get(k, defaults[k]) for k in defaults}
+    diff = {k: (old[k], v) for k, v in asdict(cfg).items() if k in step_fields(done) and old[k] != v}
+    if diff: raise ValueError(f'{where}: cannot continue, the config differs in '
+                              + ', '.join(f'{k} (saved {s!r}, now {n!r})' for k, (s, n) in diff.items()))
+
+# %% ../nbs/11_trainer.ipynb #29c95012
 def _last_step(done: list, kind: str) -> str|None:
     "The last finished step that trained the `kind` ('crm' or 'llm') model."
     return next((s for s in reversed(done) if kind in s), None)
@@ -129,7 +159,8 @@ def _llm_meta(path: Path, want: dict) -> dict:
 def _check_meta(path, meta: dict, step, done: list, cfg: Config):
     "Refuse a checkpoint written by another step than `step`, or under a config that differs on what its steps read."
     if meta.get('step') is not None and step is not None and meta['step'] != step:
-        raise ValueError(f'{path}: holds the model after step {meta["step"]!r}, but state.json says its last step was {step!r}')
+        raise ValueError(f'{path}: holds the model after step {meta["step"]!r}, but state.json says its last step '
+                         f'was {step!r}')
     if not isinstance(meta.get('config'), dict): return
     upto = done[:done.index(meta['step']) + 1] if meta.get('step') in done else done
     diff = {k: (meta['config'][k], v) for k, v in asdict(cfg).items()
@@ -137,6 +168,7 @@ def _check_meta(path, meta: dict, step, done: list, cfg: Config):
     if diff: raise ValueError(f'{path}: written with another config: '
                               + ', '.join(f'{k} (stored {s!r}, now {n!r})' for k, (s, n) in diff.items()))
 
+# %% ../nbs/11_trainer.ipynb #3d63e639
 @patch
 def load_checked(self: Trainer, name: str, step: str|None, done: list):
     "Load the checkpoint `name` of this run after checking that `step` wrote it under a compatible config."
@@ -151,32 +183,7 @@ def load_checked(self: Trainer, name: str, step: str|None, done: list):
         model = LLMRec.load(path)
     return model.to(self.device) if self.device else model   # loaded on the CPU: onto the run's device
 
-# %% ../nbs/11_trainer.ipynb #719dd526
-# Fields that only decide which steps exist, never what a finished step computed:
-_SCHEDULE = ('mode', 'rounds', 'device')
-# Fields read only by the distillation steps of the CRM / of the LLM:
-_CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights')
-_LLM_ROUND = ('T_llm', 'lam_llm', 'top_k', 'weights', 'refresh', 'llm_kd')
-
-def step_fields(done: list) -> set:
-    "The config fields that the finished steps `done` depend on."
-    f = {x.name for x in dataclasses.fields(Config)} - set(_SCHEDULE + _CRM_ROUND + _LLM_ROUND)
-    if any(s.startswith('r') and s.endswith('_crm') for s in done): f |= set(_CRM_ROUND)
-    if any(s.startswith('r') and s.endswith('_llm') for s in done): f |= set(_LLM_ROUND)
-    return f
-
-def check_continuation(saved: dict, cfg: Config, where) -> None:
-    "Raise a `ValueError` unless `cfg` can continue the run whose `state.json` is `saved`."
-    done, steps = saved['done'], cfg.steps()
-    if steps[:len(done)] != done:
-        raise ValueError(f"{where}: cannot continue, the finished steps {done} are not the start of this config's steps {steps}")
-    defaults = asdict(Config())   # a field added after the run was saved had its default value then
-    old = {k: saved['config'].get(k, defaults[k]) for k in defaults}
-    diff = {k: (old[k], v) for k, v in asdict(cfg).items() if k in step_fields(done) and old[k] != v}
-    if diff: raise ValueError(f'{where}: cannot continue, the config differs in '
-                              + ', '.join(f'{k} (saved {s!r}, now {n!r})' for k, (s, n) in diff.items()))
-
-# %% ../nbs/11_trainer.ipynb #2be5c2f0
+# %% ../nbs/11_trainer.ipynb #5ccd152b
 @patch
 def resume(self: Trainer):
     "Finish an interrupted commit, check that this config can continue the saved run, reload its last checkpoints."
@@ -190,6 +197,7 @@ def resume(self: Trainer):
     if 'crm_warmup' in done: self.crm = self.load_checked('crm_last.pt', _last_step(done, 'crm'), done)
     if 'llm_warmup' in done: self.llm = self.load_checked('llm_last', _last_step(done, 'llm'), done)
 
+# %% ../nbs/11_trainer.ipynb #c347d4a7
 @patch
 def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict|None:
     "Run (or resume) all steps; write `metrics.json`, `history.csv` and `curve.png`; return the metrics."
@@ -210,34 +218,7 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
         done_now += 1
     return self.finish()
 
-# %% ../nbs/11_trainer.ipynb #4d76e016
-def _copy_run(src: Path, dst: Path):
-    "Copy the checkpoints and `state.json` of the run in `src` to the new folder `dst` (atomically)."
-    tmp = dst.with_name(f'.{dst.name}.fork-tmp')
-    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: a complete copy
-        p = src/name
-        if p.is_dir(): shutil.copytree(p, tmp/name)
-        elif p.exists(): shutil.copy2(p, tmp/name)
-    if dst.exists(): dst.rmdir()   # only an empty folder may be in the way
-    os.replace(tmp, dst)
-
-def fork(src, dst, config: Config, data: SeqDataset|None = None, progress: bool = True) -> Trainer:
-    "A `Trainer` for `config` in a new folder `dst` that starts from the finished steps of the run in `src`."
-    src, dst = Path(src), Path(dst)
-    sp = src/'state.json'
-    if not sp.exists(): raise FileNotFoundError(f'{sp}: no run to fork from')
-    if (src/_COMMIT).exists():
-        raise ValueError(f'{src}: stopped while committing a step; resume it (run(resume=True)) before forking from it')
-    if (dst/'state.json').exists(): raise ValueError(f'{dst} already holds a run (state.json)')
-    check_continuation(json.loads(sp.read_text()), config, sp)
-    procs = processes()
-    wait_for_everyone(procs)   # every process has checked the folders before the main one copies
-    if is_main(procs): _copy_run(src, dst)   # several processes: the main one copies, the others wait for it
-    wait_for_everyone(procs)
-    return Trainer(config, dst, data=data, progress=progress)
-
-# %% ../nbs/11_trainer.ipynb #c9152da8
+# %% ../nbs/11_trainer.ipynb #91be8a8d
 def _write_history_csv(history: list, path):
     "One row per (step, model, metric), atomically."
     def write(f):
@@ -247,6 +228,7 @@ def _write_history_csv(history: list, path):
                 for k, v in h.get(kind, {}).items(): w.writerow([h['step'], f"{h['seconds']:.1f}", kind, k, v])
     atomic_write(path, write, mode='w')
 
+# %% ../nbs/11_trainer.ipynb #bf787124
 @patch
 def finish(self: Trainer) -> dict:
     "Evaluate the best checkpoint of each model on test; write `metrics.json`, `history.csv`, `curve.png`."
@@ -266,3 +248,31 @@ def finish(self: Trainer) -> dict:
         plot_steps(self.state['history'], self.out/'curve.png', title=f'{c.mode}: {c.crm} + {c.llm} on {c.dataset}')
     wait_for_everyone(self.procs)
     return res
+
+# %% ../nbs/11_trainer.ipynb #263a9437
+def _copy_run(src: Path, dst: Path):
+    "Copy the checkpoints and `state.json` of the run in `src` to the new folder `dst` (atomically)."
+    tmp = dst.with_name(f'.{dst.name}.fork-tmp')
+    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: complete
+        p = src/name
+        if p.is_dir(): shutil.copytree(p, tmp/name)
+        elif p.exists(): shutil.copy2(p, tmp/name)
+    if dst.exists(): dst.rmdir()   # only an empty folder may be in the way
+    os.replace(tmp, dst)
+
+# %% ../nbs/11_trainer.ipynb #556b2a64
+def fork(src, dst, config: Config, data: SeqDataset|None = None, progress: bool = True) -> Trainer:
+    "A `Trainer` for `config` in a new folder `dst` that starts from the finished steps of the run in `src`."
+    src, dst = Path(src), Path(dst)
+    sp = src/'state.json'
+    if not sp.exists(): raise FileNotFoundError(f'{sp}: no run to fork from')
+    if (src/_COMMIT).exists():
+        raise ValueError(f'{src}: stopped while committing a step; resume it (run(resume=True)) before forking from it')
+    if (dst/'state.json').exists(): raise ValueError(f'{dst} already holds a run (state.json)')
+    check_continuation(json.loads(sp.read_text()), config, sp)
+    procs = processes()
+    wait_for_everyone(procs)   # every process has checked the folders before the main one copies
+    if is_main(procs): _copy_run(src, dst)   # several processes: the main one copies, the others wait for it
+    wait_for_everyone(procs)
+    return Trainer(config, dst, data=data, progress=progress)
