@@ -60,7 +60,8 @@ def _llm_args(sub):
     l.add_argument('--crm', default=None, help='a CRM checkpoint (model.pt of train-crm)')
     for a in ('--max-train-samples', '--max-eval-samples'): l.add_argument(a, type=int, default=None)
     l.add_argument('--history-len', type=int, default=50)
-    l.add_argument('--n-titles', type=int, default=10)
+    l.add_argument('--layout', default='sequence', choices=['sequence', 'prompt'])
+    l.add_argument('--n-titles', type=int, default=0, help='prompt layout: titles of the most recent items')
     l.add_argument('--item-head', default='linear', choices=['linear', 'title'])
     l.add_argument('--epochs', type=int, default=1)
     l.add_argument('--batch-size', type=int, default=16)
@@ -74,8 +75,8 @@ def _llm_args(sub):
 def _train_llm(args):
     "Run `train-llm`: train, print the LLM's metrics beside its CRM's."
     res = train_llm(args.dataset, args.llm, args.out, args.crm, args.max_train_samples, args.max_eval_samples,
-                    args.history_len, args.n_titles, args.item_head, args.epochs, args.batch_size, lr=args.lr,
-                    seed=args.seed, device=args.device, progress=not args.no_progress, resume=args.resume)
+                    args.history_len, args.n_titles, args.item_head, args.layout, args.epochs, args.batch_size,
+                    lr=args.lr, seed=args.seed, device=args.device, progress=not args.no_progress, resume=args.resume)
     print(format_table({'LLM valid': res['valid'], 'LLM test': res['test'], 'CRM test': res['crm']['test']}))
     print(f'wrote {Path(args.out)/"metrics.json"}')
 
@@ -90,9 +91,13 @@ def _config_arg(p, f):
     if isinstance(f.default, bool):
         p.add_argument(name, dest=f.name, type=lambda s: s.lower() in ('1', 'true', 'yes'), default=f.default,
                        metavar='BOOL')
-    else:
-        typ = type(f.default) if f.default is not None else (int if 'samples' in f.name else str)
-        p.add_argument(name, dest=f.name, type=typ, default=f.default)
+    elif f.default is None and 'int' in str(f.type):   # a count whose None means "all": `--recent all`
+        p.add_argument(name, dest=f.name, type=_count, default=None, metavar='N|all')
+    else: p.add_argument(name, dest=f.name, type=type(f.default) if f.default is not None else str, default=f.default)
+
+def _count(s: str) -> int|None:
+    "An integer, or None for 'all' (or 'none')."
+    return None if s.lower() in ('all', 'none') else int(s)
 
 # %% ../nbs/13_cli.ipynb #c89b76d2
 def _run_args(sub):

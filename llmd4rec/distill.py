@@ -94,27 +94,35 @@ def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]
     return T * T * (kl if weights is None else kl * weights)
 
 # %% ../nbs/09_distill.ipynb #304942d6
+def _teacher_batches(split: Split, samples, batch_size: int) -> list:
+    "`(idx, inputs, targets)` batches of the samples to cache: prefixes of `split`, or a source of sequence batches."
+    if hasattr(samples, 'batches'): return list(samples.batches(batch_size))
+    return [(idx, split.seqs[idx].long(), split.targets[idx].long()) for idx in samples.split(batch_size)]
+
 @torch.inference_mode()
 def build_teacher_cache(teacher, # callable: seqs [B, L] -> logits [B, n_items+1]
                         split: Split, # the training split
-                        samples: torch.Tensor|None = None, # which training samples to cache (default: all)
+                        samples=None, # the training samples to cache (default: all), or windows over them
                         k: int = 100, T: float = 2., batch_size: int = 512, device=None,
                         progress: bool = True) -> TeacherCache:
     "Run a frozen `teacher` over `samples` of `split` in batches and keep its top-K, tail mass and target ranks."
     if hasattr(teacher, 'eval'): teacher.eval()
-    samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
+    if samples is None or not hasattr(samples, 'batches'):
+        samples = torch.arange(len(split)) if samples is None else torch.as_tensor(samples).long()
     if len(samples) == 0: raise ValueError('build_teacher_cache: no samples to cache (`samples` is empty)')
     procs, out = processes(), []   # several processes: each runs its share of the batches, all get the whole cache
-    starts = share(list(range(0, len(samples), batch_size)), procs)
-    for s in tqdm(starts, desc='teacher cache', disable=not progress or not is_main(procs)):
-        idx = samples[s:s + batch_size]
-        seqs, targets = split.seqs[idx].long(), split.targets[idx].long()
-        z = teacher(seqs.to(device) if device else seqs).float().cpu()
+    batches = share(list(enumerate(_teacher_batches(split, samples, batch_size))), procs)
+    for b, (idx, x, targets) in tqdm(batches, desc='teacher cache', disable=not progress or not is_main(procs)):
+        kw = {'every_position': True} if targets.ndim == 2 else {}   # windows: a score after every position
+        z = teacher(x.to(device) if device else x, **kw).float().cpu()
+        if targets.ndim == 2: m = targets > 0; z, targets, idx = z[m], targets[m], idx[m]
         n = z.shape[1] - 1
-        out.append((s, (*top_k_with_tail(z, min(k, n), T), target_ranks(z, targets), n)))
+        out.append((b, (*top_k_with_tail(z, min(k, n), T), target_ranks(z, targets), n, idx)))
     out = [o for _, o in gather_shares(out, procs)]
     cat = lambda i: torch.cat([o[i] for o in out])
-    return TeacherCache(cat(0), cat(1), cat(2), cat(3).int(), samples, T, out[-1][4])
+    order = cat(5).argsort()   # rows in the order of the training samples
+    return TeacherCache(cat(0)[order], cat(1)[order], cat(2)[order], cat(3).int()[order], cat(5)[order].long(), T,
+                        out[-1][4])
 
 # %% ../nbs/09_distill.ipynb #315139d2
 def sample_weights(rank_student: torch.Tensor, rank_partner: torch.Tensor, scheme: str = 'rank') -> torch.Tensor:

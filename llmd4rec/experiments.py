@@ -38,7 +38,8 @@ VARIANTS = {   # name: (parent, config changes, what it is)
 
 # %% ../nbs/12_experiments.ipynb #efc5a0c3
 CPU_SCALE = dict(dataset='ml-100k', llm='smollm2', max_len=20, patience=5, crm_round_epochs=10, rounds=2,
-                 history_len=10, n_titles=0, llm_epochs=1, llm_lr=1e-4, recent=3, max_train_samples=1000, top_k=100)
+                 layout='prompt', history_len=10, n_titles=0, llm_epochs=1, llm_lr=1e-4, recent=3,
+                 max_train_samples=1000, top_k=100)
 
 # %% ../nbs/12_experiments.ipynb #33d41230
 def variant_config(name: str, seed: int, base: Config) -> Config:

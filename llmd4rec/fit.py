@@ -16,7 +16,7 @@ from .data import SeqDataset, Split
 from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
-__all__ = ['ce_loss', 'step_loss', 'sample_indices', 'trainable_state', 'load_trainable', 'Fit', 'fit']
+__all__ = ['ce_loss', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -25,11 +25,18 @@ def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is
     "Cross-entropy over items 1..n (the padding column 0 is excluded from the softmax)."
     return F.cross_entropy(logits[:, 1:], targets.long() - 1, reduction=reduction)
 
+# %% ../nbs/06_fit.ipynb #5eeb35f6
+def _positions(logits, targets, idx):
+    "The samples of a batch of sequences: scores, targets and indices at the positions whose target is not 0."
+    m = targets > 0
+    return logits[m], targets[m], idx.to(m.device)[m]
+
 # %% ../nbs/06_fit.ipynb #74ff0085
 def step_loss(logits, targets, idx, # the batch's scores, true items and training-sample indices
               extra_loss=None, # callable(logits, idx) -> scalar, with an optional `name` attribute
               where: str = '') -> torch.Tensor:
     "CE plus `extra_loss(logits, idx)`, raising `FloatingPointError` naming the first non-finite term and `where`."
+    if targets.ndim == 2: logits, targets, idx = _positions(logits, targets, idx)
     loss = ce_loss(logits, targets)
     if not torch.isfinite(loss): raise FloatingPointError(f'non-finite CE loss {loss.item()} {where}')
     if extra_loss is None: return loss
@@ -47,15 +54,22 @@ def sample_indices(index: torch.Tensor, # candidate training-sample indices
     if n <= 0: raise ValueError(f'the number of samples must be > 0, got {n}')
     return index[torch.randperm(len(index), generator=torch.Generator().manual_seed(seed))[:n].sort().values]
 
+# %% ../nbs/06_fit.ipynb #6a44d52d
+def _every(targets) -> dict: return {'every_position': True} if targets.ndim == 2 else {}
+
+def n_samples(targets) -> int:
+    "The number of training samples in a batch: its rows, or the positions with a target in a batch of sequences."
+    return int((targets > 0).sum()) if targets.ndim == 2 else len(targets)
+
 # %% ../nbs/06_fit.ipynb #0641f3d8
 def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where) -> float:
     "One optimizer step on the whole batch, this process computing its rows `rank::P`; returns the batch's mean loss."
     P, B = acc.num_processes, len(idx)
     rows = torch.arange(acc.process_index, B, P)
-    weight = len(rows) / B   # this process's share of the batch mean
+    weight = n_samples(targets[rows]) / n_samples(targets)   # this process's share of the batch mean
     if len(rows) == 0: rows = torch.arange(1)   # a batch smaller than P: a row of weight 0 keeps collectives in step
     err = None
-    with autocast(acc.device, bf16): logits = net(seqs[rows].to(acc.device))
+    with autocast(acc.device, bf16): logits = net(seqs[rows].to(acc.device), **_every(targets))
     try: loss = step_loss(logits, targets[rows].to(acc.device), idx[rows], extra_loss, where)
     except FloatingPointError as e: err, loss = str(e), None
     part = loss.detach() * weight if err is None else torch.full((), math.nan, device=acc.device)
@@ -74,7 +88,7 @@ def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, 
 def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where) -> float:
     "One optimizer step on the whole batch in this process; returns its mean loss."
     if device: seqs, targets = seqs.to(device), targets.to(device)
-    with autocast(device, bf16): logits = model(seqs)
+    with autocast(device, bf16): logits = model(seqs, **_every(targets))
     loss = step_loss(logits, targets, idx, extra_loss, where)
     opt.zero_grad(set_to_none=True); loss.backward()
     if grad_clip: torch.nn.utils.clip_grad_norm_(params, grad_clip)
@@ -149,9 +163,17 @@ def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, e
         if acc is not None:
             loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where)
         else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where)
-        total += loss * len(i); n += len(i)
-        bar.update(len(i)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
+        total += loss * n_samples(targets); n += n_samples(targets)
+        bar.update(n_samples(targets)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
     return total / n, n, time.perf_counter() - t0
+
+# %% ../nbs/06_fit.ipynb #c83d36a3
+def _train_source(data, samples) -> tuple:
+    "The batch source of an epoch and the map from its indices to training-sample indices."
+    if hasattr(samples, 'batches'): return samples, torch.arange(len(data.train))
+    index = torch.arange(len(data.train)) if samples is None else torch.as_tensor(samples, dtype=torch.long)
+    if len(index) == 0: raise ValueError('no training samples selected (`samples` is empty)')
+    return (data.train if samples is None else data.train.subset(index)), index
 
 # %% ../nbs/06_fit.ipynb #ce9fd781
 class Fit:
@@ -166,7 +188,7 @@ class Fit:
                  patience: int|None = 10, # epochs without validation improvement before stopping (None: never)
                  metric: str = 'NDCG@10', # validation metric for early stopping
                  seed: int = 0, # seed of the shuffling generator
-                 samples=None, # indices of the training samples to learn from (default: all of `data.train`)
+                 samples=None, # training-sample indices, or a source of sequence batches (default: all prefixes)
                  valid: Split|None = None, # validation split (default `data.valid`)
                  extra_loss=None, # optional callable (logits, idx) -> scalar added to the CE loss
                  shared: bool = False, # several launched processes share each batch and each evaluation (DDP)
@@ -179,9 +201,7 @@ class Fit:
         self.params, self.opt, self.gen, self.acc, self.device = _setup(
             model, data, lr, optimizer, weight_decay, seed, shared, device, epochs=epochs, batch_size=batch_size,
             patience=patience)
-        self.index = torch.arange(len(data.train)) if samples is None else torch.as_tensor(samples, dtype=torch.long)
-        if len(self.index) == 0: raise ValueError('no training samples selected (`samples` is empty)')
-        self.train = data.train if samples is None else data.train.subset(self.index)
+        self.train, self.index = _train_source(data, samples)
         self.valid = data.valid if valid is None else valid
         self.net = model if self.acc is None else self.acc.prepare_model(model)
         self.loop = dict(best=-math.inf, best_state=None, bad=0, history=[])
@@ -192,7 +212,7 @@ def settings(self: Fit) -> dict:
     "What a resumed run must share with the run that wrote the checkpoint."
     return dict(model=type(self.model).__name__, dataset=self.data.name, lr=self.lr, batch_size=self.batch_size,
                 optimizer=self.optimizer, weight_decay=self.weight_decay, patience=self.patience, metric=self.metric,
-                seed=self.seed, samples=len(self.index), mask_history=self.mask_history)
+                seed=self.seed, samples=len(self.train), mask_history=self.mask_history)
 
 @patch
 def resume(self: Fit):

@@ -6,7 +6,9 @@
 from __future__ import annotations
 import copy, json, math, os, shutil, tempfile, time, warnings
 from pathlib import Path
+import inspect
 import torch, torch.nn as nn
+from transformers.cache_utils import DynamicCache
 from fastcore.basics import patch
 from .files import write_json, check_version, cache_home, fetch_wheel_members, replace_folder, recover_folder
 from .dist import autocast, main_first
@@ -14,7 +16,7 @@ from .data import SeqDataset, load_dataset
 from .metrics import evaluate
 from .fit import fit, sample_indices
 from .crm import set_seed, make_crm, load_crm, train_crm
-from .lm import (DEFAULT_INSTRUCTION, BUILTIN_LLMS, TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
+from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS, TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
                          tiny_lm, build_prompt, title_table, prompt_layout)
 
 # %% auto #0
@@ -31,8 +33,12 @@ def _item_table(crm_or_tensor) -> torch.Tensor:
     return e.detach().float().clone()
 
 # %% ../nbs/08a_llm.ipynb #4509d572
-def _checked_table(item_emb, titles, history_len: int, n_titles: int, item_head: str) -> torch.Tensor:
+def _checked_table(item_emb, titles, history_len: int, n_titles: int, item_head: str,
+                   layout: str = 'sequence') -> torch.Tensor:
     "The item table `[n_items+1, d_CRM]`, once the arguments of `LLMRec` that need no LM are checked."
+    if layout not in ('sequence', 'prompt'): raise ValueError(f"layout must be 'sequence' or 'prompt', got {layout!r}")
+    if layout == 'sequence' and n_titles > 0:
+        raise ValueError(f"n_titles={n_titles}: titles in the prompt belong to layout='prompt'; use 0 with 'sequence'")
     if item_head not in ('linear', 'title'):
         raise ValueError(f"item_head must be 'linear' or 'title', got {item_head!r}")
     if history_len <= 0: raise ValueError(f'history_len must be > 0, got {history_len}')
@@ -71,21 +77,24 @@ class LLMRec(nn.Module):
                  item_emb, # a CRM (`.item_embeddings`) or a table `[n_items+1, d_CRM]`
                  titles: list|None = None, # item titles, index = item id (index 0 = padding)
                  history_len: int = 50, # the last `L` items become soft tokens
-                 n_titles: int = 10, # the most recent items also get their title tokens (0: none)
+                 n_titles: int = 0, # prompt layout: the most recent items also get their title tokens
                  title_tokens: int = 16, # titles are cut to this many tokens
-                 instruction: str = DEFAULT_INSTRUCTION,
+                 instruction: str|None = None, # the text before the items (default: the layout's)
                  item_head: str = 'linear', # 'linear' (W_out) or 'title' (title encodings, no parameters)
                  lora_r: int = 8, lora_alpha: int = 16, lora_dropout: float = 0.05,
                  lora_targets: list|None = None, # module names for LoRA; None: peft's default for the architecture
                  adapter=None, # a saved adapter folder to load instead of a fresh LoRA
-                 source: dict|None = None): # how to rebuild the base LM (written by `save`)
+                 source: dict|None = None, # how to rebuild the base LM (written by `save`)
+                 layout: str = 'sequence'): # 'sequence' (every prefix in one pass) or 'prompt' (one pass per prefix)
         super().__init__()
-        E = _checked_table(item_emb, titles, history_len, n_titles, item_head)
+        E = _checked_table(item_emb, titles, history_len, n_titles, item_head, layout)
+        instruction = instruction or (SEQUENCE_INSTRUCTION if layout == 'sequence' else DEFAULT_INSTRUCTION)
         n_items = E.shape[0] - 1
         self.config = dict(n_items=n_items, history_len=history_len, n_titles=n_titles, title_tokens=title_tokens,
                            instruction=instruction, item_head=item_head, lora_r=lora_r, lora_alpha=lora_alpha,
-                           lora_dropout=lora_dropout, lora_targets=lora_targets)
+                           lora_dropout=lora_dropout, lora_targets=lora_targets, layout=layout)
         self.n_items, self.history_len, self.n_titles, self.item_head = n_items, history_len, n_titles, item_head
+        self.layout = layout
         self.titles, self.tokenizer, self.source = titles, tokenizer, source or {}
         self.lm = _lora_model(lm, adapter, lora_r, lora_alpha, lora_dropout, lora_targets)
         d = lm.config.hidden_size
@@ -120,6 +129,7 @@ def set_item_embeddings(self: LLMRec, crm_or_tensor):
 @patch
 def encode(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
     "Last hidden states `[B, d_LM]` for left-padded histories `seqs [B, L]`."
+    if self.layout == 'sequence': return self.encode_sequence(seqs[:, -2 * self.history_len:])[:, -1]
     seqs = seqs[:, -self.history_len:].long()
     if len(seqs) and int(seqs.max()) > self.n_items:
         raise ValueError(f'item id {int(seqs.max())} > n_items={self.n_items}')
@@ -131,15 +141,41 @@ def encode(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
     pos = (mask.long().cumsum(1) - 1).clamp(min=0)
     return self.decoder(inputs_embeds=x, attention_mask=mask.long(), position_ids=pos).last_hidden_state[:, -1].float()
 
+# %% ../nbs/08a_llm.ipynb #8b38d4f5
+def _shared_prefix(decoder, prefix_emb: torch.Tensor, B: int) -> DynamicCache:
+    "The instruction's keys and values for one row `[1, P, d]`, viewed as `B` rows."
+    out = decoder(inputs_embeds=prefix_emb, use_cache=True)
+    return DynamicCache([(l.keys.expand(B, -1, -1, -1), l.values.expand(B, -1, -1, -1))
+                         for l in out.past_key_values.layers])
+
+def _cache_kwarg(decoder) -> str:
+    "The name under which `decoder` takes past keys and values (`cache` in recent transformers)."
+    return 'cache' if 'cache' in inspect.signature(decoder.forward).parameters else 'past_key_values'
+
+@patch
+def encode_sequence(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
+    "Hidden states `[B, W, d_LM]` at every item of `items [B, W]` (0 = padding), after the instruction."
+    items = items.long(); B, W = items.shape
+    if len(items) and int(items.max()) > self.n_items: raise ValueError(f'item id {int(items.max())} > n_items={self.n_items}')
+    pre = self.lm.get_input_embeddings()(self.prefix)[None]
+    P, mask = pre.shape[1], items > 0
+    kv = {_cache_kwarg(self.decoder): _shared_prefix(self.decoder, pre, B)}
+    x = self.w_in(self.item_emb[items]).to(pre.dtype)
+    pos = P + (mask.long().cumsum(1) - 1).clamp(min=0)
+    am = torch.cat([mask.new_ones(B, P), mask], 1).long()
+    return self.decoder(inputs_embeds=x, attention_mask=am, position_ids=pos, **kv).last_hidden_state.float()
+
 # %% ../nbs/08a_llm.ipynb #e23cb2f9
 @patch
-def forward(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
-    "Scores `[B, n_items+1]` of every item (column 0, padding, is `PAD_SCORE`)."
-    h = self.encode(seqs)
+def forward(self: LLMRec, seqs: torch.Tensor,
+            every_position: bool = False) -> torch.Tensor: # sequence layout: score after every item of `seqs`
+    "Scores `[B, n_items+1]` of every item after each history (`[B, W, n_items+1]` with `every_position`)."
+    if every_position and self.layout != 'sequence': raise ValueError("every_position needs layout='sequence'")
+    h = self.encode_sequence(seqs) if every_position else self.encode(seqs)
     with torch.autocast(h.device.type, enabled=False):   # float32 scores even under bf16 autocast: no ties in rankings
         if self.item_head == 'linear': z = self.w_out(h)
         else: z = h @ self.title_encodings().T / math.sqrt(self.d_lm)
-    return torch.cat([torch.full_like(z[:, :1], PAD_SCORE), z[:, 1:]], 1)
+    return torch.cat([torch.full_like(z[..., :1], PAD_SCORE), z[..., 1:]], -1)
 
 # %% ../nbs/08a_llm.ipynb #2a8dd40c
 @patch
@@ -183,8 +219,8 @@ def title_encodings(self: LLMRec) -> torch.Tensor:
 
 # %% ../nbs/08a_llm.ipynb #1df75ddb
 def _needs_titles(kwargs: dict) -> bool:
-    "Whether the `LLMRec` arguments `kwargs` ask for titles (`n_titles` defaults to 10)."
-    return kwargs.get('n_titles', 10) > 0 or kwargs.get('item_head') == 'title'
+    "Whether the `LLMRec` arguments `kwargs` ask for titles."
+    return kwargs.get('n_titles', 0) > 0 or kwargs.get('item_head') == 'title'
 
 def _check_data(data, E: torch.Tensor, need_titles: bool):
     "The dataset's titles, after checking the CRM's item count and the presence of titles."
@@ -233,7 +269,7 @@ def from_pretrained(cls: LLMRec, name_or_path, # hub id, model folder or `.gguf`
     need = _needs_titles(kwargs)
     titles = titles if titles is not None else _check_data(data, E, need)
     if titles is None and need:
-        raise ValueError(f'titles are needed (n_titles={kwargs.get("n_titles", 10)}, '
+        raise ValueError(f'titles are needed (n_titles={kwargs.get("n_titles", 0)}, '
                          f'item_head={kwargs.get("item_head", "linear")!r}) but none were given')
     p = Path(str(name_or_path)).expanduser()
     src = dict(kind='pretrained', name_or_path=str(p.resolve()) if p.exists() else str(name_or_path),
@@ -306,7 +342,7 @@ def load(cls: LLMRec, path, dtype=torch.float32, home=None) -> LLMRec:
     try: meta = json.loads((path/'llmrec.json').read_text())
     except json.JSONDecodeError as e: raise ValueError(f'{path/"llmrec.json"}: not valid JSON ({e})') from None
     check_version(path, meta.get('version'))   # the same rule as CRM checkpoints
-    src, cfg = meta['source'], {k: v for k, v in meta['config'].items() if k != 'n_items'}
+    src, cfg = meta['source'], {'layout': 'prompt', **{k: v for k, v in meta['config'].items() if k != 'n_items'}}
     lm, tok, base = _base_lm(path, src, dtype, home)
     heads = load_file(path/'heads.safetensors')
     m = cls(lm, tok, heads['item_emb'], meta['titles'], adapter=path/'adapter', source=src, **cfg)
@@ -358,7 +394,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               crm_checkpoint=None, # a CRM saved by `train_crm`; default: train a SASRec first
               max_train_samples: int|None = None, # train on a fixed random subset of this many samples
               max_eval_samples: int|None = None, # evaluate on a fixed random subset of this many users
-              history_len: int = 50, n_titles: int = 10, item_head: str = 'linear',
+              history_len: int = 50, n_titles: int = 0, item_head: str = 'linear', layout: str = 'sequence',
               epochs: int = 1, batch_size: int = 16, lr: float = 1e-3, lora_r: int = 8, lora_alpha: int = 16,
               seed: int = 2026, k_core: int = 5, max_len: int = 50, mask_history: bool = False,
               bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
@@ -374,13 +410,14 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
                          'pass --resume to continue it or choose another folder')
     if crm_checkpoint is not None and not Path(crm_checkpoint).exists():
         raise FileNotFoundError(f'{crm_checkpoint}: no such checkpoint')
-    data = load_dataset(dataset, k_core=k_core, max_len=max(max_len, history_len))
+    data = load_dataset(dataset, k_core=k_core, max_len=max(max_len, context_len(layout, history_len)))
     crm, crm_checkpoint = _crm_for_llm(dataset, crm_checkpoint, out, seed, k_core, max_len, device, progress)
     set_seed(seed)
-    model = make_llm(llm, crm, data, history_len=history_len, n_titles=n_titles, item_head=item_head,
+    model = make_llm(llm, crm, data, history_len=history_len, n_titles=n_titles, item_head=item_head, layout=layout,
                      lora_r=lora_r, lora_alpha=lora_alpha)
     samples = sample_indices(torch.arange(len(data.train)), max_train_samples, seed)
-    history = fit(model, data, epochs=epochs, lr=lr, batch_size=batch_size, samples=samples, seed=seed,
+    source = Windows(data, history_len, samples) if layout == 'sequence' else samples
+    history = fit(model, data, epochs=epochs, lr=lr, batch_size=batch_size, samples=source, seed=seed,
                   valid=data.valid.sample(max_eval_samples, seed), mask_history=mask_history, bf16=bf16, device=device,
                   progress=progress, checkpoint=state, **LLM_FIT)
     res = _llm_result(model, crm, data, history, samples, config, crm_checkpoint, max_eval_samples, seed, mask_history,

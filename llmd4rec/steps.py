@@ -12,6 +12,7 @@ from .dist import processes, is_main, main_first, autocast, check_precision
 from .data import SeqDataset, load_dataset
 from .fit import fit, sample_indices
 from .crm import make_crm, set_seed, CRMS
+from .lm import Windows, context_len
 from .llm import make_llm, LLM_FIT
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
@@ -30,32 +31,28 @@ class Config:
     crm: str = 'sasrec' # 'sasrec' or 'gru4rec'
     llm: str = 'smollm2' # 'smollm2', 'tiny', a hub id or a local path
     rounds: int = 3 # alternating rounds (llmd4rec mode)
-    seed: int = 2026
-    k_core: int = 5
+    seed: int = 2026; k_core: int = 5
     max_len: int = 50 # CRM history length
     crm_epochs: int = 200 # warm-up epochs (early stopping)
     crm_round_epochs: int = 50 # epochs of each distillation step of the CRM (early stopping)
-    crm_lr: float = 1e-3
-    crm_batch_size: int = 2048
+    crm_lr: float = 1e-3; crm_batch_size: int = 2048
     patience: int = 10
     llm_epochs: int = 1 # epochs of each LLM step
-    llm_lr: float = 1e-3
-    llm_batch_size: int = 16
-    history_len: int = 50 # history items given to the LLM as soft tokens
-    n_titles: int = 10 # most recent items whose titles the LLM also reads
+    llm_lr: float = 1e-3; llm_batch_size: int = 16 # batch: prefixes (prompt layout) or windows (sequence)
+    layout: str = 'sequence' # 'sequence' (every prefix in one causal pass) or 'prompt' (one pass per prefix)
+    history_len: int = 50 # L: the LLM reads up to 2L items (sequence) or the last L (prompt) as soft tokens
+    n_titles: int = 0 # prompt layout: the most recent items whose titles the LLM also reads
     item_head: str = 'linear' # 'linear' or 'title'
-    lora_r: int = 8
-    lora_alpha: int = 16
+    lora_r: int = 8; lora_alpha: int = 16
     lora_dropout: float = 0.05 # dropout on the LoRA input (0: several processes compute what one does)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
     max_eval_samples: int|None = None # LLM is validated on a fixed random subset of this many users
     T_crm: float = 2. # T₂: temperature when the CRM learns from the LLM
     T_llm: float = 2. # T₁: temperature when the LLM learns from the CRM
-    lam_crm: float = 1. # λ_C
-    lam_llm: float = 1. # λ_L
+    lam_crm: float = 1.; lam_llm: float = 1. # λ_C, λ_L
     top_k: int = 100 # teacher cache size per sample
     weights: str = 'rank' # 'rank' (sample-wise adaptive) or 'uniform'
-    recent: int = 5 # teacher outputs for the most recent `recent` training prefixes of each user
+    recent: int|None = None # the LLM's prefixes: each user's `recent` most recent (None: all)
     refresh: bool = True # refresh the LLM's injected embeddings from the new CRM every round
     llm_kd: bool = True # CRM→LLM KL term
     mask_history: bool = False # exclude seen items in evaluation
@@ -71,15 +68,17 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
     if self.crm.lower() not in CRMS: bad('crm', f'expected one of {sorted(CRMS)}')
     if self.weights not in ('rank', 'uniform'): bad('weights', "expected 'rank' or 'uniform'")
     if self.item_head not in ('linear', 'title'): bad('item_head', "expected 'linear' or 'title'")
+    if self.layout not in ('sequence', 'prompt'): bad('layout', "expected 'sequence' or 'prompt'")
+    if self.layout == 'sequence' and self.n_titles: bad('n_titles', "titles in the prompt need layout='prompt'")
     for f in ('rounds', 'max_len', 'crm_epochs', 'crm_round_epochs', 'crm_batch_size', 'patience', 'llm_epochs',
-              'llm_batch_size', 'history_len', 'lora_r', 'top_k', 'recent'):
+              'llm_batch_size', 'history_len', 'lora_r', 'top_k'):
         if getattr(self, f) <= 0: bad(f, 'must be > 0')
     for f in ('T_crm', 'T_llm', 'crm_lr', 'llm_lr'):
         if not getattr(self, f) > 0: bad(f, 'must be > 0')
     for f in ('lam_crm', 'lam_llm', 'k_core', 'n_titles'):
         if getattr(self, f) < 0: bad(f, 'must be >= 0')
     if not 0 <= self.lora_dropout < 1: bad('lora_dropout', 'must be in [0, 1)')
-    for f in ('max_train_samples', 'max_eval_samples'):
+    for f in ('max_train_samples', 'max_eval_samples', 'recent'):
         if getattr(self, f) is not None and getattr(self, f) <= 0: bad(f, 'must be > 0 or None')
     if n_items is not None and self.top_k > n_items: bad('top_k', f'larger than the catalogue ({n_items} items)')
     return self
@@ -95,9 +94,10 @@ def steps(self: Config) -> list:
     return s
 
 # %% ../nbs/10_steps.ipynb #a1b7fe9d
-def recent_samples(users: torch.Tensor, m: int) -> torch.Tensor:
-    "Indices of the last `m` samples of each user in a split whose samples are grouped by user in time order."
+def recent_samples(users: torch.Tensor, m: int|None) -> torch.Tensor:
+    "Indices of the last `m` samples of each user (all when `m` is None) in a split grouped by user in time order."
     u = users.long()
+    if m is None: return torch.arange(len(u))
     if len(u) == 0: return torch.zeros(0, dtype=torch.long)
     counts = torch.bincount(u)
     start = torch.cumsum(counts, 0) - counts
@@ -118,7 +118,7 @@ class Steps:
         self.device = config.device if self.procs is None else self.procs.device   # several processes: each its own
         with main_first(self.procs):   # a built-in dataset is downloaded once
             self.data = data if data is not None else load_dataset(config.dataset, k_core=config.k_core,
-                                                                   max_len=max(config.max_len, config.history_len))
+                                                                   max_len=max(config.max_len, context_len(config.layout, config.history_len)))
         config.validate(self.data.n_items)
         self.crm = self.llm = None
 
@@ -145,6 +145,7 @@ def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
     "Train the LLM for `step` (CE + `extra_loss`) on the recent prefixes."
     c = self.cfg
     samples = sample_indices(recent_samples(self.data.train.users, c.recent), c.max_train_samples, seed)
+    if c.layout == 'sequence': samples = Windows(self.data, c.history_len, samples)
     return fit(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size, samples=samples,
                seed=seed, valid=self.data.valid.sample(c.max_eval_samples, seed), extra_loss=extra_loss,
                mask_history=c.mask_history, bf16=c.bf16, device=self.device, progress=self.progress,
@@ -162,7 +163,8 @@ def teacher(self: Steps, step: str, model, T: float) -> TeacherCache:
         if cache.T == T and cache.indices.shape[1] == k and torch.equal(cache.samples.long(), samples): return cache
     with autocast(self.device, c.bf16 and model is self.llm):   # several processes: each runs a share of the batches
         bs = c.llm_batch_size * 4 if model is self.llm else 1024
-        cache = build_teacher_cache(model, self.data.train, samples, k=c.top_k, T=T, device=self.device,
+        rows = Windows(self.data, c.history_len, samples) if model is self.llm and c.layout == 'sequence' else samples
+        cache = build_teacher_cache(model, self.data.train, rows, k=c.top_k, T=T, device=self.device,
                                     batch_size=bs, progress=self.progress)
     if path is not None and is_main(self.procs): cache.save(path)
     return cache
@@ -201,7 +203,7 @@ def run_step(self: Steps, step: str, step_no: int) -> list:
     if step == 'llm_warmup':
         with main_first(self.procs):   # a built-in LLM is downloaded once
             self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
-                                item_head=c.item_head, lora_r=c.lora_r, lora_alpha=c.lora_alpha,
+                                item_head=c.item_head, layout=c.layout, lora_r=c.lora_r, lora_alpha=c.lora_alpha,
                                 lora_dropout=c.lora_dropout)
         return self.fit_llm(step, seed)
     return self.crm_step(step, seed) if step.endswith('_crm') else self.llm_step(step, seed)

@@ -19,7 +19,7 @@ from .llm import LLMRec
 from .steps import Config, Steps
 
 # %% auto #0
-__all__ = ['Trainer', 'step_fields', 'check_continuation', 'fork']
+__all__ = ['LEGACY', 'Trainer', 'step_fields', 'check_continuation', 'fork']
 
 # %% ../nbs/11_trainer.ipynb #5d93f9d5
 class Trainer(Steps):
@@ -130,13 +130,15 @@ def step_fields(done: list) -> set:
     return f
 
 # %% ../nbs/11_trainer.ipynb #49ba95b3
+LEGACY = dict(layout='prompt')   # the value of a field that runs saved before it existed had
+
 def check_continuation(saved: dict, cfg: Config, where) -> None:
     "Raise a `ValueError` unless `cfg` can continue the run whose `state.json` is `saved`."
     done, steps = saved['done'], cfg.steps()
     if steps[:len(done)] != done:
         raise ValueError(f"{where}: cannot continue, the finished steps {done} are not the start of this config's "
                          f'steps {steps}')
-    defaults = asdict(Config())   # a field added after the run was saved had its default value then
+    defaults = {**asdict(Config()), **LEGACY}   # a field added after the run was saved: its value then
     old = {k: saved['config'].get(k, defaults[k]) for k in defaults}
     diff = {k: (old[k], v) for k, v in asdict(cfg).items() if k in step_fields(done) and old[k] != v}
     if diff: raise ValueError(f'{where}: cannot continue, the config differs in '
@@ -150,8 +152,8 @@ def _last_step(done: list, kind: str) -> str|None:
 def _llm_meta(path: Path, want: dict) -> dict:
     "The trainer's record of a saved LLM folder, after checking its architecture against `want`."
     if not (path/'llmrec.json').exists(): raise FileNotFoundError(f'{path}: not an LLMRec folder (no llmrec.json)')
-    info = json.loads((path/'llmrec.json').read_text())
-    diff = {k: (info['config'].get(k), v) for k, v in want.items() if info['config'].get(k) != v}
+    stored = {**LEGACY, **json.loads((path/'llmrec.json').read_text())['config']}
+    diff = {k: (stored.get(k), v) for k, v in want.items() if stored.get(k) != v}
     if diff: raise ValueError(f"{path}: the stored architecture differs from this config's: "
                               + ', '.join(f'{k} (stored {s!r}, expected {e!r})' for k, (s, e) in diff.items()))
     return json.loads((path/'trainer.json').read_text()) if (path/'trainer.json').exists() else {}
@@ -178,7 +180,7 @@ def load_checked(self: Trainer, name: str, step: str|None, done: list):
         _check_meta(path, model.meta, step, done, c)
     else:
         want = dict(n_items=self.data.n_items, history_len=c.history_len, n_titles=c.n_titles, item_head=c.item_head,
-                    lora_r=c.lora_r, lora_alpha=c.lora_alpha)
+                    lora_r=c.lora_r, lora_alpha=c.lora_alpha, layout=c.layout)
         _check_meta(path, _llm_meta(path, want), step, done, c)
         model = LLMRec.load(path)
     return model.to(self.device) if self.device else model   # loaded on the CPU: onto the run's device

@@ -59,7 +59,7 @@ def test_train_llm_tiny(cli, generic_folder, tmp_path):
     crm = tmp_path/'crm'
     assert run(cli, 'train-crm', '--dataset', generic_folder, '--out', crm, '--epochs', 2, '--no-progress').returncode == 0
     r = run(cli, 'train-llm', '--dataset', generic_folder, '--llm', 'tiny', '--crm', crm/'model.pt', '--out', tmp_path/'llm',
-            '--max-train-samples', 64, '--max-eval-samples', 32, '--history-len', 6, '--n-titles', 1, '--batch-size', 16, '--no-progress')
+            '--max-train-samples', 64, '--max-eval-samples', 32, '--history-len', 6, '--n-titles', 0, '--batch-size', 16, '--no-progress')
     assert r.returncode == 0, r.stderr
     m = json.loads((tmp_path/'llm'/'metrics.json').read_text())
     assert {'valid', 'test', 'config', 'history', 'crm'} <= set(m) and m['config']['llm'] == 'tiny'

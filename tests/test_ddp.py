@@ -72,7 +72,8 @@ FIT = textwrap.dedent('''
     syn = synthetic()
     set_seed(0)
     crm = make_crm('sasrec', syn.n_items, seed=0, hidden=32)
-    llm = LLMRec.tiny(crm=crm, data=syn, history_len=6, n_titles=2, item_head='title', lora_dropout=0., seed=0)
+    llm = LLMRec.tiny(crm=crm, data=syn, history_len=6, n_titles=2, item_head='title', lora_dropout=0., seed=0,
+                      layout='prompt')
     samples = torch.arange(0, len(syn.train), 7)
     cache = build_teacher_cache(crm, syn.train, samples, k=10, batch_size=64, progress=False)
     kd = DistillLoss(cache, len(syn.train), 1., 'rank', syn.train.targets)
