@@ -16,7 +16,8 @@ from .data import SeqDataset, load_dataset
 from .metrics import evaluate
 from .fit import fit, sample_indices
 from .crm import set_seed, make_crm, load_crm, train_crm
-from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS, TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
+from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS,
+                         TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
                          tiny_lm, build_prompt, title_table, prompt_layout)
 
 # %% auto #0
@@ -156,7 +157,8 @@ def _cache_kwarg(decoder) -> str:
 def encode_sequence(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
     "Hidden states `[B, W, d_LM]` at every item of `items [B, W]` (0 = padding), after the instruction."
     items = items.long(); B, W = items.shape
-    if len(items) and int(items.max()) > self.n_items: raise ValueError(f'item id {int(items.max())} > n_items={self.n_items}')
+    if len(items) and int(items.max()) > self.n_items:
+        raise ValueError(f'item id {int(items.max())} > n_items={self.n_items}')
     pre = self.lm.get_input_embeddings()(self.prefix)[None]
     P, mask = pre.shape[1], items > 0
     kv = {_cache_kwarg(self.decoder): _shared_prefix(self.decoder, pre, B)}
@@ -190,7 +192,8 @@ def refresh_title_cache(self: LLMRec, batch_size: int = 256):
     "Recompute the title encodings `e^T [n_items+1, d_LM]` (mean last hidden state over each title's tokens)."
     was = self.training; self.eval()
     try:
-        with torch.inference_mode(False), torch.no_grad():   # normal tensors even under inference mode: training reuses them
+        # normal tensors even when called under inference mode: training reuses them
+        with torch.inference_mode(False), torch.no_grad():
             out = []
             for s in range(0, self.n_items + 1, batch_size):
                 ids, lens = self.title_ids[s:s + batch_size], self.title_len[s:s + batch_size]
@@ -210,7 +213,7 @@ def train(self: LLMRec, mode: bool = True):
 
 @patch
 def title_encodings(self: LLMRec) -> torch.Tensor:
-    "The cached title encodings, recomputed when the LoRA weights changed: in evaluation, or as a training phase starts."
+    "The cached title encodings, recomputed if the LoRA weights changed: in evaluation, or as a training phase starts."
     c, check = self._title_cache, not self.training or self._title_check
     if c is None or c.device != self.item_emb.device or (check and self._title_version != self._lora_version()):
         self.refresh_title_cache()

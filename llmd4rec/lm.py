@@ -175,8 +175,8 @@ def prompt_layout(seqs: torch.Tensor, # [B, L] item ids, left-padded with 0
     return _left_pad(tok, item, valid, pad_id)
 
 # %% ../nbs/08_lm.ipynb #0bd74820
-SEQUENCE_INSTRUCTION = ('Here is the history of a user, oldest first: each item is one embedding token. After each item, '
-                        'predict the next item the user will choose.')
+SEQUENCE_INSTRUCTION = ('Here is the history of a user, oldest first: each item is one embedding token. '
+                        'After each item, predict the next item the user will choose.')
 
 def window_spans(n: int, # the number of predictions of a user (inputs 0..n-1, each predicting the next item)
                  L: int) -> list:
@@ -209,7 +209,7 @@ class Windows:
         self.targets = torch.where(self.idx >= 0, pad([r[1] for r in rows], 0), 0)
 
     def __len__(self): return int((self.idx >= 0).sum())   # the training prefixes it counts
-    def __repr__(self): return f'Windows({len(self.items):,} windows of up to {2 * self.L} items, {len(self):,} prefixes)'
+    def __repr__(self): return f'Windows({len(self.items):,} windows of <= {2 * self.L} items, {len(self):,} prefixes)'
 
 # %% ../nbs/08_lm.ipynb #c65b8fae
 @patch

@@ -117,8 +117,9 @@ class Steps:
         self.progress = progress and is_main(self.procs)
         self.device = config.device if self.procs is None else self.procs.device   # several processes: each its own
         with main_first(self.procs):   # a built-in dataset is downloaded once
+            max_len = max(config.max_len, context_len(config.layout, config.history_len))
             self.data = data if data is not None else load_dataset(config.dataset, k_core=config.k_core,
-                                                                   max_len=max(config.max_len, context_len(config.layout, config.history_len)))
+                                                                   max_len=max_len)
         config.validate(self.data.n_items)
         self.crm = self.llm = None
 

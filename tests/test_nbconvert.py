@@ -1,5 +1,5 @@
 """Each numbered notebook runs top to bottom in a fresh Jupyter kernel (`jupyter nbconvert --execute`), as a reader
-runs it: in the order of their numbers, from a copy of `nbs/` next to the repository's `data/`. Cells flagged `slow`
+runs it: in the order of their numbers, from a copy of `nbs/` next to the repository's `data/` and `benchmarks/`. Cells flagged `slow`
 or `gpu` (real-size training) are blanked in the copy; everything else runs as written."""
 import json, os, shutil, subprocess, sys
 from pathlib import Path
@@ -22,6 +22,7 @@ def nb_copy(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('nbconvert')
     shutil.copytree(ROOT/'nbs', tmp/'nbs')
     (tmp/'data').symlink_to(ROOT/'data', target_is_directory=True)
+    (tmp/'benchmarks').symlink_to(ROOT/'benchmarks', target_is_directory=True)   # chapters read stored figures
     for p in (tmp/'nbs').glob('*.ipynb'):
         nb = json.loads(p.read_text())
         for c in nb['cells']:
