@@ -16,7 +16,7 @@ from .data import SeqDataset, Split
 from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
-__all__ = ['ce_loss', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit']
+__all__ = ['ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -24,6 +24,20 @@ def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is
             reduction: str = 'mean') -> torch.Tensor:
     "Cross-entropy over items 1..n (the padding column 0 is excluded from the softmax)."
     return F.cross_entropy(logits[:, 1:], targets.long() - 1, reduction=reduction)
+
+# %% ../nbs/06_fit.ipynb #a99cbf39
+class SampledBCE:
+    "BCE of the true item against one uniformly sampled other item per sample (SASRec's original loss)."
+    name = 'BCE'
+    def __init__(self, seed: int = 0): self.generator = torch.Generator().manual_seed(seed)
+    def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        t, n = targets.long(), logits.shape[-1] - 1
+        neg = torch.randint(1, n, t.shape, generator=self.generator).to(t.device)
+        neg = neg + (neg >= t).long()   # uniform over the items other than the target
+        pos, other = logits.gather(-1, t[..., None])[..., 0], logits.gather(-1, neg[..., None])[..., 0]
+        return -(F.logsigmoid(pos) + F.logsigmoid(-other)).mean()
+
+ce_loss.name = 'CE'
 
 # %% ../nbs/06_fit.ipynb #5eeb35f6
 def _positions(logits, targets, idx):
@@ -34,11 +48,11 @@ def _positions(logits, targets, idx):
 # %% ../nbs/06_fit.ipynb #74ff0085
 def step_loss(logits, targets, idx, # the batch's scores, true items and training-sample indices
               extra_loss=None, # callable(logits, idx) -> scalar, with an optional `name` attribute
-              where: str = '') -> torch.Tensor:
-    "CE plus `extra_loss(logits, idx)`, raising `FloatingPointError` naming the first non-finite term and `where`."
+              where: str = '', main_loss=ce_loss) -> torch.Tensor:
+    "`main_loss` (CE) plus `extra_loss(logits, idx)`; `FloatingPointError` naming the first non-finite term and `where`."
     if targets.ndim == 2: logits, targets, idx = _positions(logits, targets, idx)
-    loss = ce_loss(logits, targets)
-    if not torch.isfinite(loss): raise FloatingPointError(f'non-finite CE loss {loss.item()} {where}')
+    loss = main_loss(logits, targets)
+    if not torch.isfinite(loss): raise FloatingPointError(f'non-finite {main_loss.name} loss {loss.item()} {where}')
     if extra_loss is None: return loss
     extra = extra_loss(logits, idx)
     if not torch.isfinite(extra):
@@ -62,7 +76,7 @@ def n_samples(targets) -> int:
     return int((targets > 0).sum()) if targets.ndim == 2 else len(targets)
 
 # %% ../nbs/06_fit.ipynb #0641f3d8
-def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where) -> float:
+def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where, main_loss=ce_loss) -> float:
     "One optimizer step on the whole batch, this process computing its rows `rank::P`; returns the batch's mean loss."
     P, B = acc.num_processes, len(idx)
     rows = torch.arange(acc.process_index, B, P)
@@ -70,7 +84,7 @@ def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, 
     if len(rows) == 0: rows = torch.arange(1)   # a batch smaller than P: a row of weight 0 keeps collectives in step
     err = None
     with autocast(acc.device, bf16): logits = net(seqs[rows].to(acc.device), **_every(targets))
-    try: loss = step_loss(logits, targets[rows].to(acc.device), idx[rows], extra_loss, where)
+    try: loss = step_loss(logits, targets[rows].to(acc.device), idx[rows], extra_loss, where, main_loss)
     except FloatingPointError as e: err, loss = str(e), None
     part = loss.detach() * weight if err is None else torch.full((), math.nan, device=acc.device)
     batch_loss = acc.reduce(part, 'sum').item()   # the whole batch's mean loss, on every process
@@ -85,11 +99,12 @@ def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, 
     return batch_loss
 
 # %% ../nbs/06_fit.ipynb #cee0502f
-def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where) -> float:
+def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
+                main_loss=ce_loss) -> float:
     "One optimizer step on the whole batch in this process; returns its mean loss."
     if device: seqs, targets = seqs.to(device), targets.to(device)
     with autocast(device, bf16): logits = model(seqs, **_every(targets))
-    loss = step_loss(logits, targets, idx, extra_loss, where)
+    loss = step_loss(logits, targets, idx, extra_loss, where, main_loss)
     opt.zero_grad(set_to_none=True); loss.backward()
     if grad_clip: torch.nn.utils.clip_grad_norm_(params, grad_clip)
     opt.step()
@@ -131,7 +146,7 @@ def _load_state(path, run, model, opt, gen) -> dict:
     except ValueError as e: raise ValueError(f'{path}: its weights do not fit this model: {e}') from None
     opt.load_state_dict(c['optimizer']); gen.set_state(c['generator']); torch.set_rng_state(c['rng'])
     if 'cuda_rng' in c and torch.cuda.is_available(): torch.cuda.set_rng_state(c['cuda_rng'])
-    return {k: c[k] for k in ('best', 'best_state', 'bad', 'history')}
+    return {k: c[k] for k in ('best', 'best_state', 'bad', 'history', 'loss_rng') if k in c}
 
 # %% ../nbs/06_fit.ipynb #07f1a602
 def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **positive):
@@ -154,15 +169,16 @@ def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **pos
 
 # %% ../nbs/06_fit.ipynb #5d3ad021
 def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, extra_loss, grad_clip, bf16, device,
-           bar):
+           bar, main_loss=ce_loss):
     "Train one epoch; return (mean loss, samples, seconds)."
     model.train(); t0, total, n = time.perf_counter(), 0., 0
     bar.reset(total=len(train)); bar.set_description(f'epoch {epoch}')
     for step, (i, seqs, targets) in enumerate(train.batches(batch_size, shuffle=True, generator=gen)):
         where, idx = f'at epoch {epoch}, step {step}', index[i]
         if acc is not None:
-            loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where)
-        else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where)
+            loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where, main_loss)
+        else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
+                                 main_loss)
         total += loss * n_samples(targets); n += n_samples(targets)
         bar.update(n_samples(targets)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
     return total / n, n, time.perf_counter() - t0
@@ -174,6 +190,12 @@ def _train_source(data, samples) -> tuple:
     index = torch.arange(len(data.train)) if samples is None else torch.as_tensor(samples, dtype=torch.long)
     if len(index) == 0: raise ValueError('no training samples selected (`samples` is empty)')
     return (data.train if samples is None else data.train.subset(index)), index
+
+# %% ../nbs/06_fit.ipynb #f94471c2
+def _main_loss(name: str, seed: int):
+    "`ce_loss`, or a `SampledBCE` whose negatives are seeded with `seed`."
+    if name not in ('ce', 'bce'): raise ValueError(f"loss must be 'ce' or 'bce', got {name!r}")
+    return ce_loss if name == 'ce' else SampledBCE(seed)
 
 # %% ../nbs/06_fit.ipynb #ce9fd781
 class Fit:
@@ -190,6 +212,7 @@ class Fit:
                  seed: int = 0, # seed of the shuffling generator
                  samples=None, # training-sample indices, or a source of sequence batches (default: all prefixes)
                  valid: Split|None = None, # validation split (default `data.valid`)
+                 loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, seeded)
                  extra_loss=None, # optional callable (logits, idx) -> scalar added to the CE loss
                  shared: bool = False, # several launched processes share each batch and each evaluation (DDP)
                  bf16: bool = False, # bfloat16 autocast for the forward pass
@@ -205,6 +228,7 @@ class Fit:
         self.valid = data.valid if valid is None else valid
         self.net = model if self.acc is None else self.acc.prepare_model(model)
         self.loop = dict(best=-math.inf, best_state=None, bad=0, history=[])
+        self.main_loss = _main_loss(loss, seed)
 
 # %% ../nbs/06_fit.ipynb #0719a67f
 @patch
@@ -212,20 +236,23 @@ def settings(self: Fit) -> dict:
     "What a resumed run must share with the run that wrote the checkpoint."
     return dict(model=type(self.model).__name__, dataset=self.data.name, lr=self.lr, batch_size=self.batch_size,
                 optimizer=self.optimizer, weight_decay=self.weight_decay, patience=self.patience, metric=self.metric,
-                seed=self.seed, samples=len(self.train), mask_history=self.mask_history)
+                seed=self.seed, samples=len(self.train), mask_history=self.mask_history,
+                **({} if self.loss == 'ce' else {'loss': self.loss}))
 
 @patch
 def resume(self: Fit):
     "Continue from `checkpoint` when it exists."
     if self.checkpoint is not None and Path(self.checkpoint).exists():
         self.loop = _load_state(self.checkpoint, self.settings(), self.model, self.opt, self.gen)
+        if 'loss_rng' in self.loop: self.main_loss.generator.set_state(self.loop.pop('loss_rng'))
 
 # %% ../nbs/06_fit.ipynb #d2ef0c47
 @patch
 def one_epoch(self: Fit, epoch: int, bar) -> dict:
     "Train one epoch and validate; update the best weights and the patience counter; return the epoch's record."
     loss, n, secs = _epoch(self.model, self.net, self.train, self.index, self.opt, self.params, self.gen, self.acc,
-                           epoch, self.batch_size, self.extra_loss, self.grad_clip, self.bf16, self.device, bar)
+                           epoch, self.batch_size, self.extra_loss, self.grad_clip, self.bf16, self.device, bar,
+                           self.main_loss)
     t1, ev = time.perf_counter(), evaluate_shared if self.shared else evaluate
     with autocast(self.device, self.bf16):
         v = ev(self.model, self.valid, batch_size=self.eval_batch_size, mask_history=self.mask_history,
@@ -258,7 +285,9 @@ def run(self: Fit) -> list:
             if self.patience is not None and self.loop['bad'] >= self.patience: break
             rec = self.one_epoch(epoch, bar)
             if self.checkpoint is not None and main:
-                _save_state(self.checkpoint, self.settings(), self.model, self.opt, self.gen, self.device, **self.loop)
+                rng = {} if self.loss == 'ce' else {'loss_rng': self.main_loss.generator.get_state()}
+                _save_state(self.checkpoint, self.settings(), self.model, self.opt, self.gen, self.device, **self.loop,
+                            **rng)
             ebar.update(); ebar.set_postfix(loss=f'{rec["loss"]:.4f}', best=f'{self.loop["best"]:.4f}', refresh=False)
             if self.on_epoch: self.on_epoch(rec)
     finally: self.model.eval(); bar.close(); ebar.close()
