@@ -1,6 +1,6 @@
 # Developer shortcuts. The notebooks in nbs/ are the source: see README.md.
 #
-#   make docs            the docs site in _docs/ from the notebooks, without Quarto
+#   make docs            the docs site in _docs/ from the notebooks, without Quarto (MathJax from npm, once, into .cache/npm)
 #   make serve-docs      the same, served on http://127.0.0.1:8000/
 #   make test            the test suite (every notebook, plus end-to-end tests)
 #   make dist            wheel and sdist in dist/

@@ -147,7 +147,7 @@ def _shared_prefix(decoder, prefix_emb: torch.Tensor, B: int) -> DynamicCache:
     "The instruction's keys and values for one row `[1, P, d]`, viewed as `B` rows."
     out = decoder(inputs_embeds=prefix_emb, use_cache=True)
     return DynamicCache([(l.keys.expand(B, -1, -1, -1), l.values.expand(B, -1, -1, -1))
-                         for l in out.past_key_values.layers])
+                         for l in (out.cache if 'cache' in out else out.past_key_values).layers])
 
 def _cache_kwarg(decoder) -> str:
     "The name under which `decoder` takes past keys and values (`cache` in recent transformers)."

@@ -4,6 +4,9 @@ import base64, fcntl, functools, html, http.server, json, os, re, select, shutil
 from pathlib import Path
 import pytest, yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]/'tools'))
+import build_docs
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -15,9 +18,14 @@ def _page(nb):
 def _notebooks():
     return sorted(p.name for p in (ROOT/'nbs').glob('*.ipynb'))
 
+def _has_mathjax():
+    return bool(os.environ.get('MATHJAX_DIR')) or (build_docs.MATHJAX_CACHE/'node_modules/mathjax/es5/tex-chtml.js').exists() \
+        or bool(shutil.which('npm'))
+
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
     "Build the site into a temp dir with the same command `make docs` runs."
+    if not _has_mathjax(): pytest.skip('npm is missing: the docs build installs MathJax with it (apt-get install npm; .ci/run does)')
     out = tmp_path_factory.mktemp('docs')/'_docs'
     t = time.time()
     r = subprocess.run([sys.executable, 'tools/build_docs.py', '--out', str(out), '--quiet'], cwd=ROOT,
@@ -107,6 +115,23 @@ class Chromium:
         if 'exceptionDetails' in r: raise RuntimeError(f'{js}: {r["exceptionDetails"]}')
         return r['result'].get('value')
 
+    def viewport(self, width, height=900):
+        "Emulate a window `width` CSS px wide (a phone below 800 px: its meta viewport applies)."
+        self.send('Emulation.setDeviceMetricsOverride', width=width, height=height, deviceScaleFactor=1, mobile=width < 800)
+
+    def click(self, selector):
+        "Click the first element matching `selector`, which navigates, and wait for the new page's load event."
+        self.events.clear()
+        assert self.eval(f'(e => e ? (e.click(), true) : false)(document.querySelector({json.dumps(selector)}))'), selector
+        self.wait_event('Page.loadEventFired')
+
+    def typeset(self):
+        "Wait for MathJax's first typesetting of the page; return the number of typeset formulas."
+        return self.eval('''new Promise((ok, fail) => { const t0 = Date.now(); const w = () =>
+            window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise.then(
+                () => ok(document.querySelectorAll("mjx-container").length), fail)
+            : Date.now() - t0 > 20000 ? fail("MathJax did not start") : setTimeout(w, 25); w(); })''')
+
     def screenshot(self, path):
         data = self.send('Page.captureScreenshot', format='png', captureBeyondViewport=False)['data']
         Path(path).write_bytes(base64.b64decode(data))
@@ -172,7 +197,7 @@ def test_api_page(browser, server, tmp_path):
     sasrec = [d for d in docs if re.search(r'^SASRec', d, re.M)]
     assert sasrec and 'n_items' in sasrec[0] and 'max_len' in sasrec[0], docs[:3]
     assert browser.eval('!!document.getElementById("sasrec")')
-    assert browser.eval('[...document.querySelectorAll(".celltag_show-doc pre")].some(e => /def\\s+fit\\(/.test(e.innerText))')
+    assert browser.eval('[...document.querySelectorAll(".celltag_show-doc pre")].some(e => /def\\s+train_crm\\(/.test(e.innerText))')
     browser.eval('document.getElementById("sasrec").scrollIntoView()')
     shot = browser.screenshot(tmp_path/'crm.png')
     print('screenshot:', shot)
@@ -216,3 +241,117 @@ def test_plot_embedded(browser, tmp_path):
     assert len(sizes) == 2 and all(w > 0 and h > 0 for w, h in sizes), sizes
     assert browser.eval('document.querySelector("header.page h1").innerText') == 'Plots'
     print('screenshot:', browser.screenshot(tmp_path/'plots.png'))
+
+
+def _order():
+    "The site's pages in chapter order (nbs/sidebar.yml)."
+    side = yaml.safe_load((ROOT/'nbs'/'sidebar.yml').read_text())['website']['sidebar']['contents']
+    return [_page(nb) for nb in side]
+
+def test_notebook_outputs_clean():
+    "No kept output shows a warning, a progress bar or a path of the machine that ran it (the build strips them too)."
+    bad = []
+    for nb in _notebooks():
+        for i, c in enumerate(json.loads((ROOT/'nbs'/nb).read_text())['cells']):
+            for o in c.get('outputs', []):
+                texts = ([''.join(o.get('text', ''))] + [''.join(v) for k, v in (o.get('data') or {}).items() if k.startswith('text/')]
+                         + list(o.get('traceback') or []))
+                for kind in sorted({k for t in texts for k in build_docs.noise(t)}): bad.append(f'{nb} cell {i}: {kind}')
+                if o.get('name') == 'stderr' and re.search(r'warn|deprecat', ''.join(o.get('text', '')), re.I):
+                    bad.append(f'{nb} cell {i}: a warning on stderr')
+    assert not bad, 'kept outputs with noise (silence it in the notebook, then run tools/run_nbs.py):\n' + '\n'.join(bad)
+
+def test_build_strips_noise():
+    "The build's safety net: warnings (with their source line), progress bars and machine paths leave the outputs."
+    o = {'output_type': 'stream', 'name': 'stderr', 'text': [
+        f'{ROOT}/llmd4rec/x.py:3: FutureWarning: `foo` is deprecated\n', '  warnings.warn(msg)\n',
+        'Loading weights:  40%|####      | 4/10 [00:01<00:02, 3.1it/s]\rLoading weights: 100%|##########| 10/10 [00:02<00:00]\n']}
+    assert build_docs._clean_output(o) is None
+    o = {'output_type': 'execute_result', 'data': {'text/plain': ["RawData(3 interactions, from /tmp/tmpab12cd/u.data) in ",
+                                                                   f"{ROOT}/data/results/x.json"]}}
+    assert build_docs._clean_output(o)['data']['text/plain'] == 'RawData(3 interactions, from u.data) in data/results/x.json'
+
+def test_public_names_documented(site):
+    "Every public function and class of the package has a docstring of its own; no page falls back on an inherited one."
+    import importlib, inspect, pkgutil, llmd4rec
+    missing = []
+    for m in pkgutil.iter_modules(llmd4rec.__path__):
+        mod = importlib.import_module(f'llmd4rec.{m.name}')
+        for n in getattr(mod, '__all__', []):
+            o = getattr(mod, n)
+            if inspect.isfunction(o) and not (o.__doc__ or '').strip(): missing.append(f'{m.name}.{n}')
+            if inspect.isclass(o) and not (o.__dict__.get('__doc__') or '').strip(): missing.append(f'{m.name}.{n}')
+    assert not missing, f'public names without a docstring: {missing}'
+    for p in site.glob('*.html'):
+        text = p.read_text()
+        for stock in ('Call self as a function.', 'Initialize self.  See help(type(self))', 'Built-in mutable sequence.'):
+            assert stock not in text, f'{p.name} shows an inherited docstring: {stock!r}'
+        desc = re.search(r'<p class="description">(.*?)</p>', text, re.S)
+        assert not desc or '`' not in desc.group(1), f'{p.name}: raw backticks in the subtitle: {desc.group(1)}'
+
+def test_offline_assets(site):
+    "Maths, search and styles come from the site itself (relative paths), never from a CDN."
+    assert (site/'mathjax'/'tex-chtml.js').stat().st_size > 500_000
+    assert list((site/'mathjax'/'output'/'chtml'/'fonts'/'woff-v2').glob('*.woff'))
+    assert (site/'search.js').read_text().startswith('window.SEARCH_INDEX = [')
+    for p in site.glob('*.html'):
+        text = p.read_text()
+        remote = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"', text)
+        assert not remote, f'{p.name} loads {remote}'
+        assert 'src="mathjax/tex-chtml.js"' in text and 'src="search.js"' in text, p.name
+
+# What a reader should never see in an output, and maths left untypeset outside code, as the browser reads the page
+_PAGE_CHECK = r"""(() => {
+  const outs = [...document.querySelectorAll('.output_area')].map(e => e.innerText);
+  const noise = [];
+  for (const t of outs) {
+    const m = t.match(/\b[A-Z]\w*Warning\b|^WARNING\b|\d+%\|[^|\n]*\||\b\d+\/\d+ \[\d+:\d\d[<\]]|\b[\d.]+\s?(?:it\/s|s\/it)\b/m)
+           || t.match(/(?<![\w.~\/-])\/(?:work|home|root|tmp|Users)\/\S+/);
+    if (m) noise.push(m[0].slice(0, 100));
+  }
+  if (document.querySelector('.output_stderr')) noise.push('stderr: ' + document.querySelector('.output_stderr').innerText.slice(0, 100));
+  const walk = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest('pre, code, script, style, mjx-container, textarea') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  const raw = []; let n;
+  while ((n = walk.nextNode())) { const m = n.textContent.match(/\$[^$\s](?:[^$]*[^$\s])?\$|\\\(|\\\[|\$\$/); if (m) raw.push(m[0].slice(0, 80)); }
+  return {page: location.pathname.split('/').pop(), width: document.documentElement.scrollWidth, view: innerWidth,
+          prev: (document.querySelector('a[rel=prev]') || {}).href || null, next: (document.querySelector('a[rel=next]') || {}).href || null,
+          noise, raw, toc: document.querySelectorAll('nav.toc a').length};
+})()"""
+
+@needs_chromium
+@pytest.mark.parametrize('scheme', ['file', 'http'])
+def test_reading(browser, site, server, scheme, tmp_path):
+    """Read the whole site as a reader would, over file:// and over HTTP: next through every chapter in order at
+    1280 px, back with previous at 390 px; on each page the maths is typeset, nothing is wider than the window,
+    and no output is a warning or a progress bar. Then search for a function by name and follow the hit."""
+    base = site.as_uri() + '/' if scheme == 'file' else server
+    order, problems, maths = _order(), [], {}
+    for width, start, link, seq in ((1280, order[0], 'a[rel=next]', order), (390, order[-1], 'a[rel=prev]', order[::-1])):
+        browser.viewport(width, 900 if width > 800 else 844)
+        browser.open(base + start)
+        for i, want in enumerate(seq):
+            maths[want] = browser.typeset()
+            r = browser.eval(_PAGE_CHECK)
+            assert r['page'] == want, f'{link} led to {r["page"]}, expected {want} (chapter order: {seq})'
+            if r['width'] > r['view']: problems.append(f'{want} at {width}px: the page is {r["width"]}px wide')
+            if r['noise']: problems.append(f'{want}: output noise {r["noise"][:3]}')
+            if r['raw']: problems.append(f'{want}: maths left untypeset {r["raw"][:3]}')
+            if i + 1 < len(seq): browser.click(link)
+            else: assert r['next' if link == 'a[rel=next]' else 'prev'] is None, f'{want} should have no {link}'
+    assert not problems, '\n'.join(problems)
+    assert maths['distill.html'] >= 10 and maths['metrics.html'] >= 3, maths   # typeset formulas (mjx-container)
+    browser.viewport(1280)
+    browser.open(base + 'distill.html')
+    assert browser.eval('document.querySelectorAll("nav.toc a").length') >= 5   # the page's contents list
+    browser.eval('document.getElementById("search-input").focus()')
+    browser.send('Input.insertText', text='train_crm')
+    hits = browser.eval('[...document.querySelectorAll("#search-results a")].map(a => [a.innerText, a.getAttribute("href")])')
+    assert hits and hits[0][1] == 'crm.html#train_crm', hits[:5]
+    browser.events.clear()
+    browser.send('Input.dispatchKeyEvent', type='keyDown', key='Enter', code='Enter', windowsVirtualKeyCode=13)
+    browser.send('Input.dispatchKeyEvent', type='keyUp', key='Enter', code='Enter', windowsVirtualKeyCode=13)
+    browser.wait_event('Page.loadEventFired')
+    assert browser.eval('location.pathname.split("/").pop() + location.hash') == 'crm.html#train_crm'
+    assert browser.eval('!!document.getElementById("train_crm")')
+    print('screenshot:', browser.screenshot(tmp_path/f'search_{scheme}.png'))
