@@ -49,7 +49,7 @@ def _positions(logits, targets, idx):
 def step_loss(logits, targets, idx, # the batch's scores, true items and training-sample indices
               extra_loss=None, # callable(logits, idx) -> scalar, with an optional `name` attribute
               where: str = '', main_loss=ce_loss) -> torch.Tensor:
-    "`main_loss` (CE) plus `extra_loss(logits, idx)`; `FloatingPointError` naming the first non-finite term and `where`."
+    "`main_loss` plus `extra_loss(logits, idx)`; `FloatingPointError` naming the first non-finite term and `where`."
     if targets.ndim == 2: logits, targets, idx = _positions(logits, targets, idx)
     loss = main_loss(logits, targets)
     if not torch.isfinite(loss): raise FloatingPointError(f'non-finite {main_loss.name} loss {loss.item()} {where}')
@@ -76,7 +76,8 @@ def n_samples(targets) -> int:
     return int((targets > 0).sum()) if targets.ndim == 2 else len(targets)
 
 # %% ../nbs/06_fit.ipynb #0641f3d8
-def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where, main_loss=ce_loss) -> float:
+def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where,
+              main_loss=ce_loss) -> float:
     "One optimizer step on the whole batch, this process computing its rows `rank::P`; returns the batch's mean loss."
     P, B = acc.num_processes, len(idx)
     rows = torch.arange(acc.process_index, B, P)

@@ -36,6 +36,7 @@ class Config:
     crm_epochs: int = 200 # warm-up epochs (early stopping)
     crm_round_epochs: int = 50 # epochs of each distillation step of the CRM (early stopping)
     crm_lr: float = 1e-3; crm_batch_size: int = 2048
+    crm_loss: str = 'ce' # 'ce' (full softmax) or 'bce' (one sampled negative per sample, as SASRec's paper)
     patience: int = 10
     llm_epochs: int = 1 # epochs of each LLM step
     llm_lr: float = 1e-3; llm_batch_size: int = 16 # batch: prefixes (prompt layout) or windows (sequence)
@@ -69,6 +70,7 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
     if self.weights not in ('rank', 'uniform'): bad('weights', "expected 'rank' or 'uniform'")
     if self.item_head not in ('linear', 'title'): bad('item_head', "expected 'linear' or 'title'")
     if self.layout not in ('sequence', 'prompt'): bad('layout', "expected 'sequence' or 'prompt'")
+    if self.crm_loss not in ('ce', 'bce'): bad('crm_loss', "expected 'ce' or 'bce'")
     if self.layout == 'sequence' and self.n_titles: bad('n_titles', "titles in the prompt need layout='prompt'")
     for f in ('rounds', 'max_len', 'crm_epochs', 'crm_round_epochs', 'crm_batch_size', 'patience', 'llm_epochs',
               'llm_batch_size', 'history_len', 'lora_r', 'top_k'):
@@ -137,7 +139,7 @@ def fit_crm(self: Steps, step: str, epochs: int, seed: int, extra_loss=None) -> 
     "Train the CRM for `step` (CE + `extra_loss`)."
     c = self.cfg
     return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience,
-               seed=seed, extra_loss=extra_loss, mask_history=c.mask_history, device=self.device,
+               seed=seed, loss=c.crm_loss, extra_loss=extra_loss, mask_history=c.mask_history, device=self.device,
                progress=self.progress, checkpoint=self.state_path(step))
 
 # %% ../nbs/10_steps.ipynb #2d358a13
