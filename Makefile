@@ -14,6 +14,7 @@
 #   make bench-anomaly   what RecBole's autograd anomaly mode costs its training step, against ours
 #   make bench-distill   distillation overhead on the CRM, teacher cache memory, serving cost; LLM teacher cache speed
 #   make bench-scale     evaluation and teacher cache on 200k items x 50k users in bounded memory
+#   make bench-serve     recommend() latency and throughput, PyTorch vs ONNX Runtime (needs the serve extra)
 # Knobs: PYTHON (python), RECBOLE_PYTHON (.venvs/recbole/bin/python), SEEDS ("1 2 3"), LANES (2), DEVICE (cpu).
 PYTHON ?= python
 RECBOLE_VENV ?= .venvs/recbole
@@ -23,7 +24,7 @@ LANES ?= 2
 DEVICE ?= cpu
 export RECBOLE_PYTHON
 
-.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale
+.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale bench-serve
 
 docs:
 	$(PYTHON) tools/build_docs.py
@@ -76,3 +77,6 @@ bench-distill:
 
 bench-scale:
 	$(PYTHON) benchmarks/catalogue_scale.py
+
+bench-serve:
+	$(PYTHON) benchmarks/serve_latency.py

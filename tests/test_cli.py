@@ -104,3 +104,63 @@ def test_run_config_errors_exit_2(cli, tmp_path, args, msg):
     assert msg in last and 'error' in last, r.stderr
     assert 'Traceback' not in r.stderr
     assert not (tmp_path/'o').exists() or not any((tmp_path/'o').iterdir())
+
+@pytest.fixture(scope='module')
+def served_run(cli, generic_folder, tmp_path_factory):
+    "A `train-crm` run folder on the generic dataset (item ids 'i1'..'i40', users 'u0'..)."
+    out = tmp_path_factory.mktemp('served')/'crm'
+    r = run(cli, 'train-crm', '--dataset', generic_folder, '--out', out, '--epochs', 2, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    return out
+
+def test_recommend_history_and_user(cli, generic_folder, served_run):
+    "recommend answers in the dataset's item ids, with titles, seen items excluded; --user reads the dataset."
+    from llmd4rec.serve import Recommender
+    r = run(cli, 'recommend', '--run', served_run, '--history', 'i3 i7 i12', '-k', 5, '--json')
+    assert r.returncode == 0 and r.stderr == '', r.stderr
+    recs = json.loads(r.stdout)
+    assert len(recs) == 5 and all(x['item_id'].startswith('i') and x['title'] == f"Item {x['item_id'][1:]}" for x in recs)
+    assert not {'i3', 'i7', 'i12'} & {x['item_id'] for x in recs}
+    rec = Recommender.load(served_run)
+    assert [x['item_id'] for x in recs] == [x.item_id for x in rec.recommend(['i3', 'i7', 'i12'], k=5)]
+    r = run(cli, 'recommend', '--run', served_run, '--user', 'u5', '--json')
+    hist = pd.read_csv(generic_folder/'interactions.csv').query("user == 'u5'").sort_values('timestamp')['item'].tolist()
+    assert rec.user_history('u5') == hist
+    assert [x['item_id'] for x in json.loads(r.stdout)] == [x.item_id for x in rec.recommend(hist)]
+    r = run(cli, 'recommend', '--run', served_run, '--history', 'i3 i7')   # the table
+    assert r.returncode == 0 and r.stdout.splitlines()[0].split() == ['rank', 'item', 'score', 'title']
+    assert len(r.stdout.splitlines()) == 11
+
+@pytest.mark.parametrize('args,code,err', [
+    (['--history', 'i3 nope i7 zz'], 2,
+     "llmd4rec: error: 2 unknown item id(s), not in the vocabulary of the model's 40 items: 'nope', 'zz'"),
+    (['--history', ''], 2, 'llmd4rec: error: empty history: recommendations need at least one item of the user'),
+    (['--history', 'nope', '--skip-unknown'], 2, 'llmd4rec: error: empty history: every item id is unknown'),
+    (['--user', 'nobody'], 2, "no user 'nobody' in the dataset"),
+    (['--history', 'i3 nope', '--skip-unknown'], 0,
+     "llmd4rec: warning: dropped 1 unknown item id(s), not in the vocabulary of the model's 40 items: 'nope'"),
+])
+def test_recommend_errors(cli, served_run, args, code, err):
+    "Unknown ids and empty histories: one line on stderr naming them, status 2 (or a warning under --skip-unknown)."
+    r = run(cli, 'recommend', '--run', served_run, *args)
+    assert r.returncode == code, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and err in lines[0], r.stderr
+
+def test_recommend_without_vocabulary(cli, served_run, tmp_path):
+    "A run folder without vocab.json is refused with a message that says so."
+    (tmp_path/'model.pt').write_bytes((served_run/'model.pt').read_bytes())
+    r = run(cli, 'recommend', '--run', tmp_path, '--history', 'i3')
+    assert r.returncode == 2 and 'the run folder has no item vocabulary (vocab.json)' in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+def test_export_and_recommend_from_onnx(cli, served_run, tmp_path):
+    "export writes the ONNX file and its vocabulary; the file alone serves the same recommendations."
+    pytest.importorskip('onnxruntime', reason='the serve extra (onnx, onnxruntime, onnxscript) is not installed')
+    r = run(cli, 'export', '--run', served_run, '--out', tmp_path/'crm.onnx')
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['crm.onnx', 'crm.vocab.json']
+    a, b = (run(cli, 'recommend', '--run', p, '--history', 'i3 i7 i12', '--json') for p in (served_run, tmp_path/'crm.onnx'))
+    assert a.returncode == b.returncode == 0, b.stderr
+    assert [x['item_id'] for x in json.loads(a.stdout)] == [x['item_id'] for x in json.loads(b.stdout)]
+    assert max(abs(x['score'] - y['score']) for x, y in zip(json.loads(a.stdout), json.loads(b.stdout))) < 1e-4
