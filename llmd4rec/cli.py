@@ -34,6 +34,8 @@ def _crm_args(sub):
     t.add_argument('--k-core', type=int, default=5)
     t.add_argument('--max-len', type=int, default=50)
     t.add_argument('--mask-history', action='store_true', help="exclude each user's seen items from the ranking")
+    t.add_argument('--crm-loss', dest='loss', default='ce', choices=['ce', 'bce'],
+                   help="'ce': full-softmax cross-entropy; 'bce': one sampled negative per sample (SASRec's paper)")
     t.add_argument('--positions', default=None, choices=['end', 'start'], help="SASRec's position numbering: 'end' "
                    "(the default: the last item gets the last position) or 'start' (RecBole's)")
     t.add_argument('--device', default=None, help='torch device, e.g. cuda')
@@ -47,7 +49,7 @@ def _train_crm(args):
         raise ValueError(f'--positions is a SASRec option, not one of {args.model}')
     res = train_crm(args.dataset, args.model, args.out, args.seed, args.epochs, args.batch_size, args.lr,
                     args.patience, args.k_core, args.max_len, args.mask_history, args.device, not args.no_progress,
-                    resume=args.resume, **({'positions': args.positions} if args.positions else {}))
+                    resume=args.resume, loss=args.loss, **({'positions': args.positions} if args.positions else {}))
     print(format_table({'valid': res['valid'], 'test': res['test']}))
     print(f'wrote {Path(args.out)/"metrics.json"}')
 

@@ -229,6 +229,7 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
               patience=10, k_core=5, max_len=50, mask_history=False, device=None, progress=True,
               resume=False, # continue the interrupted run in `out` (its `train_state.pt`)
               on_epoch=None, # optional callable(record) after each epoch, as in `fit`
+              loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, as in SASRec's paper)
               **model_kwargs) -> dict:
     "Train a CRM on `dataset`, write `metrics.json`, `model.pt`, `curve.png` to `out`; return the metrics."
     out = Path(out); state = out/'train_state.pt'   # fit's state after every epoch, removed when the run is done
@@ -236,11 +237,12 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
         raise ValueError(f'{out} holds an interrupted training run ({state.name}); '
                          'pass --resume to continue it or choose another folder')
     config = dict(dataset=str(dataset), model=model, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
-                  patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs)
+                  patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs,
+                  **({} if loss == 'ce' else {'loss': loss}))
     data = load_dataset(dataset, k_core=k_core, max_len=max_len)
     set_seed(seed)
     crm = make_crm(model, data.n_items, seed=seed, max_len=max_len, **model_kwargs)
-    history = fit(crm, data, epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed,
+    history = fit(crm, data, epochs=epochs, lr=lr, batch_size=batch_size, patience=patience, seed=seed, loss=loss,
                   mask_history=mask_history, device=device, progress=progress, on_epoch=on_epoch, checkpoint=state)
     ev = lambda split: evaluate(crm, split, mask_history=mask_history, device=device)
     res = dict(valid=ev(data.valid), test=ev(data.test), config=config, history=history,
