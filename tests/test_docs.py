@@ -1,6 +1,6 @@
 """The docs site: built by tools/build_docs.py (what `make docs` runs), served on 127.0.0.1 and read in headless
 Chromium (Debian's `chromium`, which .ci/run installs), driven over the DevTools protocol on a pipe (stdlib only)."""
-import base64, fcntl, functools, html, http.server, json, os, re, select, shutil, subprocess, sys, threading, time, urllib.request
+import tempfile, base64, fcntl, functools, html, http.server, json, os, re, select, shutil, subprocess, sys, threading, time, urllib.request
 from pathlib import Path
 import pytest, yaml
 
@@ -267,7 +267,8 @@ def test_build_strips_noise():
         f'{ROOT}/llmd4rec/x.py:3: FutureWarning: `foo` is deprecated\n', '  warnings.warn(msg)\n',
         'Loading weights:  40%|####      | 4/10 [00:01<00:02, 3.1it/s]\rLoading weights: 100%|##########| 10/10 [00:02<00:00]\n']}
     assert build_docs._clean_output(o) is None
-    o = {'output_type': 'execute_result', 'data': {'text/plain': ["RawData(3 interactions, from /tmp/tmpab12cd/u.data) in ",
+    tmp = Path(tempfile.gettempdir())/'tmpab12cd'/'u.data'   # a temporary folder's path, as a demo would print it
+    o = {'output_type': 'execute_result', 'data': {'text/plain': [f"RawData(3 interactions, from {tmp}) in ",
                                                                    f"{ROOT}/data/results/x.json"]}}
     assert build_docs._clean_output(o)['data']['text/plain'] == 'RawData(3 interactions, from u.data) in data/results/x.json'
 
