@@ -19,7 +19,7 @@ notebooks keep them out, and tests/test_docs.py checks that; the build strips th
 
 Usage: python tools/build_docs.py [--out DIR]      (or: make docs; default DIR: settings.ini's doc_path, `_docs`)
 """
-import argparse, html, json, os, re, shutil, subprocess, sys, time, warnings
+import argparse, html, json, os, re, shutil, subprocess, sys, tempfile, time, warnings
 from contextlib import contextmanager, redirect_stdout
 from io import StringIO
 from pathlib import Path
@@ -188,7 +188,11 @@ def _pandoc_attrs(md):
 # notebook); the build strips them as a safety net.
 WARNING = re.compile(r'^.*\b(?:[A-Z]\w*Warning|WARNING)\b.*$|^\s*warnings\.warn\(.*$|^\[[\w.-]+\] .*deprecated.*$', re.M)
 PROGRESS = re.compile(r'\d+%\|[^|\n]*\||\b\d+/\d+ \[\d+:\d\d(?:<|\])|\b[\d.]+\s?(?:it/s|s/it)\b')
-MACHINE_PATH = re.compile(r'(?<![\w.~/-])(?:/(?:work|home|root|tmp|private|Users|usr|opt|mnt|var|srv|scratch|data|content)/'
+# Top-level folders a path on some machine starts with, plus those of this checkout and of the temporary folder
+# (wherever CI or a user keeps them).
+_TOPS = sorted({'work', 'home', 'root', 'tmp', 'private', 'Users', 'usr', 'opt', 'mnt', 'var', 'srv', 'scratch', 'data',
+                'content', ROOT.parts[1], Path(tempfile.gettempdir()).resolve().parts[1]})
+MACHINE_PATH = re.compile(r'(?<![\w.~/-])(?:/(?:' + '|'.join(map(re.escape, _TOPS)) + r')/'
                           r'|[A-Z]:\\\\)[^\s\'"<>:,;)\]]*')
 
 def noise(text):
