@@ -15,6 +15,7 @@
 #   make bench-distill   distillation overhead on the CRM, teacher cache memory, serving cost; LLM teacher cache speed
 #   make bench-scale     evaluation and teacher cache on 200k items x 50k users in bounded memory
 #   make bench-serve     recommend() latency and throughput, PyTorch vs ONNX Runtime (needs the serve extra)
+#   make bench-coverage  the LLM's training and teacher-cache prefixes/s, sequence vs prompt layout (about 6 minutes)
 # Knobs: PYTHON (python), RECBOLE_PYTHON (.venvs/recbole/bin/python), SEEDS ("1 2 3"), LANES (2), DEVICE (cpu).
 PYTHON ?= python
 RECBOLE_VENV ?= .venvs/recbole
@@ -24,7 +25,7 @@ LANES ?= 2
 DEVICE ?= cpu
 export RECBOLE_PYTHON
 
-.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale bench-serve
+.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale bench-serve bench-coverage
 
 docs:
 	$(PYTHON) tools/build_docs.py
@@ -80,3 +81,6 @@ bench-scale:
 
 bench-serve:
 	$(PYTHON) benchmarks/serve_latency.py
+
+bench-coverage:
+	$(PYTHON) benchmarks/llm_coverage.py

@@ -66,6 +66,8 @@ def _llm_args(sub):
     l.add_argument('--layout', default='sequence', choices=['sequence', 'prompt'])
     l.add_argument('--n-titles', type=int, default=0, help='prompt layout: titles of the most recent items')
     l.add_argument('--item-head', default='linear', choices=['linear', 'title'])
+    l.add_argument('--item-repr', default='id', choices=['id', 'id+text'],
+                   help="each item's soft token: its CRM embedding, or that plus its title's encoding")
     l.add_argument('--epochs', type=int, default=1)
     l.add_argument('--batch-size', type=int, default=16)
     l.add_argument('--lr', type=float, default=1e-3)
@@ -78,8 +80,9 @@ def _llm_args(sub):
 def _train_llm(args):
     "Run `train-llm`: train, print the LLM's metrics beside its CRM's."
     res = train_llm(args.dataset, args.llm, args.out, args.crm, args.max_train_samples, args.max_eval_samples,
-                    args.history_len, args.n_titles, args.item_head, args.layout, args.epochs, args.batch_size,
-                    lr=args.lr, seed=args.seed, device=args.device, progress=not args.no_progress, resume=args.resume)
+                    args.history_len, args.n_titles, args.item_head, args.layout, args.item_repr, args.epochs,
+                    args.batch_size, lr=args.lr, seed=args.seed, device=args.device, progress=not args.no_progress,
+                    resume=args.resume)
     print(format_table({'LLM valid': res['valid'], 'LLM test': res['test'], 'CRM test': res['crm']['test']}))
     print(f'wrote {Path(args.out)/"metrics.json"}')
 

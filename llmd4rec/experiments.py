@@ -8,6 +8,7 @@ import argparse, dataclasses, json, shutil, statistics, time
 import torch
 from pathlib import Path
 from .data import load_dataset
+from .lm import context_len
 from .files import write_json
 from .crm import load_crm
 from .steps import Config, Steps, recent_samples
@@ -17,9 +18,9 @@ from .distill import DistillLoss, TeacherCache, build_teacher_cache, sample_weig
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CPU_SCALE', 'ROWS', 'SWEEP', 'variant_config', 'run_variant', 'run_experiment', 'load_results',
-           'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep',
-           'sweep_table', 'scale_config', 'parser', 'main']
+__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'SCALES', 'ROWS', 'SWEEP', 'variant_config', 'crm_folder', 'run_variant',
+           'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'teacher_quality',
+           'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -41,6 +42,12 @@ CPU_SCALE = dict(dataset='ml-100k', llm='smollm2', max_len=20, patience=5, crm_r
                  layout='prompt', history_len=10, n_titles=0, llm_epochs=1, llm_lr=1e-4, recent=3,
                  max_train_samples=1000, top_k=100)
 
+# %% ../nbs/12_experiments.ipynb #b556d1f5
+BEAUTY_SCALE = dict(dataset='amazon-beauty', llm='smollm2', max_len=50, patience=10, crm_round_epochs=20, rounds=2,
+                    layout='sequence', history_len=25, llm_epochs=1, llm_lr=1e-3, llm_batch_size=32, recent=None,
+                    max_train_samples=None, top_k=100, mask_history=True)
+SCALES = {'ml-100k': CPU_SCALE, 'beauty': BEAUTY_SCALE}
+
 # %% ../nbs/12_experiments.ipynb #33d41230
 def variant_config(name: str, seed: int, base: Config) -> Config:
     "The config of variant `name` for `seed`, from the experiment's `base` config."
@@ -48,9 +55,18 @@ def variant_config(name: str, seed: int, base: Config) -> Config:
     return dataclasses.replace(base, seed=seed, **VARIANTS[name][1])
 
 # %% ../nbs/12_experiments.ipynb #a14bc5c9
+def crm_folder(cfg: Config) -> str:
+    "The folder of `cfg`'s CRM among the results: its name, `_bce` added under the BCE loss ('sasrec_bce')."
+    return cfg.crm + ('_bce' if cfg.crm_loss == 'bce' else '')
+
+def _load_data(cfg: Config):
+    "The dataset of `cfg`, its sequences as long as the CRM and the LLM read."
+    max_len = max(cfg.max_len, context_len(cfg.layout, cfg.history_len))
+    return load_dataset(cfg.dataset, k_core=cfg.k_core, max_len=max_len)
+
 def _paths(name, seed, base, results, runs):
     "The result file and the run folder of variant `name` at `seed`."
-    return Path(results)/base.crm/name/f'seed{seed}.json', Path(runs)/base.crm/name/f'seed{seed}'
+    return Path(results)/crm_folder(base)/name/f'seed{seed}.json', Path(runs)/crm_folder(base)/name/f'seed{seed}'
 
 def _complete(run_dir: Path, cfg: Config) -> bool:
     "Whether `run_dir` holds a finished run of `cfg` (every step done, metrics written)."
@@ -91,13 +107,13 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
     for n in variants: variant_config(n, 0, base)   # unknown names fail before any work
     base.validate()
     if data is None:
-        data = load_dataset(base.dataset, k_core=base.k_core, max_len=max(base.max_len, base.history_len))
+        data = _load_data(base)
     jobs = [(n, s) for s in seeds for n in variants] if seed_major else [(n, s) for n in variants for s in seeds]
     for n, s in jobs:
         if _paths(n, s, base, results, runs)[0].exists(): continue
         t0 = time.perf_counter()
         res = run_variant(n, s, base, results, runs, data, progress)
-        log(f"{base.crm} {n} seed {s}: CRM test NDCG@10 {res['crm']['test']['NDCG@10']:.4f}"
+        log(f"{crm_folder(base)} {n} seed {s}: CRM test NDCG@10 {res['crm']['test']['NDCG@10']:.4f}"
             + (f", LLM {res['llm']['test']['NDCG@10']:.4f}" if 'llm' in res else '')
             + f' ({time.perf_counter() - t0:.0f} s)')
 
@@ -244,11 +260,11 @@ def run_sweep(base: Config, names=None, seed: int = 1,
     for n in names:
         if n not in settings: raise ValueError(f'unknown sweep setting {n!r}; expected one of {list(settings)}')
     if data is None:
-        data = load_dataset(base.dataset, k_core=base.k_core, max_len=max(base.max_len, base.history_len))
-    exp = Path(exp_runs)/base.crm
+        data = _load_data(base)
+    exp = Path(exp_runs)/crm_folder(base)
     for n in names:
         parent, variant, changes = settings[n]
-        res_path, dst = Path(results)/base.crm/f'{n}.json', Path(runs)/base.crm/n
+        res_path, dst = Path(results)/crm_folder(base)/f'{n}.json', Path(runs)/crm_folder(base)/n
         if res_path.exists(): continue
         cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
         t0 = time.perf_counter()
@@ -281,14 +297,17 @@ def sweep_table(results='data/results/sweep', exp_results='data/results/exp', cr
     return rows
 
 # %% ../nbs/12_experiments.ipynb #558b2077
-def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON ('None' or nothing: None)
+def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON or else a string ('None' or nothing: None)
+                 scale: str = 'ml-100k', # a key of SCALES
                  **fields) -> Config:
-    "`CPU_SCALE` with `fields` and then `sets` applied: the config of `python -m llmd4rec.experiments --set ...`."
-    names, cfg = {f.name for f in dataclasses.fields(Config)}, dict(CPU_SCALE, **fields)
+    "`SCALES[scale]` with `fields` and then `sets` applied: the config of `llmd4rec experiment --set ...`."
+    if scale not in SCALES: raise ValueError(f'unknown scale {scale!r}; expected one of {list(SCALES)}')
+    names, cfg = {f.name for f in dataclasses.fields(Config)}, dict(SCALES[scale], **fields)
     for kv in sets:
         k, _, v = kv.partition('=')
         if k not in names: raise ValueError(f'--set: unknown config field {k!r}')
-        cfg[k] = json.loads(v) if v not in ('', 'None') else None
+        try: cfg[k] = json.loads(v) if v not in ('', 'None') else None
+        except json.JSONDecodeError: cfg[k] = v
     return Config(**cfg)
 
 # %% ../nbs/12_experiments.ipynb #35625f75
@@ -300,11 +319,13 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
     r, w = sub.add_parser('run', help='variants x seeds'), sub.add_parser('sweep', help='T/λ settings on validation')
     for q in (r, w):
         q.add_argument('--crm', default='sasrec')
+        q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
         q.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE',
-                       help='change a CPU_SCALE field, e.g. rounds=3')
+                       help='change a field of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH')
     r.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
     r.add_argument('--variants', nargs='+', default=list(VARIANTS))
-    r.add_argument('--results', default='data/results/exp'); r.add_argument('--runs', default='runs/exp')
+    r.add_argument('--results', help='default: data/results/exp (ml-100k), data/results/beauty (beauty)')
+    r.add_argument('--runs', help='default: runs/exp, runs/beauty')
     r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
     w.add_argument('names', nargs='*', help='settings of SWEEP (default: all)')
     w.add_argument('--results', default='data/results/sweep'); w.add_argument('--runs', default='runs/sweep')
@@ -313,14 +334,16 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
 
 # %% ../nbs/12_experiments.ipynb #b02923a4
 def main(argv=None, prog: str = 'llmd4rec experiment'):
-    "Run the experiment (`run`) or the sweep (`sweep`) at `CPU_SCALE`, or with changed fields."
+    "Run the experiment (`run`) or the sweep (`sweep`) at a scale of `SCALES`, or with changed fields."
     p = parser(prog)
     a = p.parse_args(argv)
-    try: cfg = scale_config(a.set, crm=a.crm)
+    try: cfg = scale_config(a.set, a.scale, crm=a.crm)
     except ValueError as e: p.error(str(e))
     log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
     if a.what == 'run':
-        run_experiment(cfg, a.variants, a.seeds, a.results, a.runs, seed_major=not a.variant_major, log=log)
+        name = 'exp' if a.scale == 'ml-100k' else a.scale
+        run_experiment(cfg, a.variants, a.seeds, a.results or f'data/results/{name}', a.runs or f'runs/{name}',
+                       seed_major=not a.variant_major, log=log)
     else: run_sweep(cfg, names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs, log=log)
 
 if __name__ == '__main__' and '__file__' in globals(): main(prog='python -m llmd4rec.experiments')

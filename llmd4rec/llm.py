@@ -6,11 +6,10 @@
 from __future__ import annotations
 import copy, json, math, os, shutil, tempfile, time, warnings
 from pathlib import Path
-import inspect
 import torch, torch.nn as nn
-from transformers.cache_utils import DynamicCache
 from fastcore.basics import patch
 from .files import write_json, check_version, cache_home, fetch_wheel_members, replace_folder, recover_folder
+from .files import atomic_save, load_weights
 from .dist import autocast, main_first
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
@@ -18,7 +17,8 @@ from .fit import fit, sample_indices
 from .crm import set_seed, make_crm, load_crm, train_crm
 from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS,
                          TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
-                         tiny_lm, build_prompt, title_table, prompt_layout)
+                         tiny_lm, build_prompt, title_table, prompt_layout, title_states, text_key,
+                         add_lora, shared_prefix)
 
 # %% auto #0
 __all__ = ['PAD_SCORE', 'LLM_FIT', 'LLMRec', 'make_llm', 'train_llm']
@@ -35,9 +35,10 @@ def _item_table(crm_or_tensor) -> torch.Tensor:
 
 # %% ../nbs/08a_llm.ipynb #4509d572
 def _checked_table(item_emb, titles, history_len: int, n_titles: int, item_head: str,
-                   layout: str = 'sequence') -> torch.Tensor:
+                   layout: str = 'sequence', item_repr: str = 'id') -> torch.Tensor:
     "The item table `[n_items+1, d_CRM]`, once the arguments of `LLMRec` that need no LM are checked."
     if layout not in ('sequence', 'prompt'): raise ValueError(f"layout must be 'sequence' or 'prompt', got {layout!r}")
+    if item_repr not in ('id', 'id+text'): raise ValueError(f"item_repr must be 'id' or 'id+text', got {item_repr!r}")
     if layout == 'sequence' and n_titles > 0:
         raise ValueError(f"n_titles={n_titles}: titles in the prompt belong to layout='prompt'; use 0 with 'sequence'")
     if item_head not in ('linear', 'title'):
@@ -47,19 +48,10 @@ def _checked_table(item_emb, titles, history_len: int, n_titles: int, item_head:
     n_items = E.shape[0] - 1
     if titles is not None and len(titles) != n_items + 1:
         raise ValueError(f'titles has {len(titles)} entries; expected n_items + 1 = {n_items + 1} (index 0 = padding)')
-    if titles is None and (n_titles > 0 or item_head == 'title'):
-        raise ValueError(f'titles are needed (n_titles={n_titles}, item_head={item_head!r}) but none were given; '
-                         'pass titles=..., or n_titles=0 with item_head="linear"')
+    if titles is None and (n_titles > 0 or item_head == 'title' or item_repr == 'id+text'):
+        raise ValueError(f'titles are needed (n_titles={n_titles}, item_head={item_head!r}, item_repr={item_repr!r}) '
+                         'but none were given; pass titles=..., or n_titles=0, item_head="linear", item_repr="id"')
     return E
-
-# %% ../nbs/08a_llm.ipynb #808654ed
-def _lora_model(lm, adapter, r: int, alpha: int, dropout: float, targets):
-    "`lm` with frozen weights and a trainable LoRA adapter: a fresh one, or the one saved in the folder `adapter`."
-    from peft import LoraConfig, PeftModel, get_peft_model
-    for p in lm.parameters(): p.requires_grad_(False)
-    if adapter is not None: return PeftModel.from_pretrained(lm, str(adapter), is_trainable=True)
-    return get_peft_model(lm, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets,
-                                         task_type='CAUSAL_LM'))
 
 # %% ../nbs/08a_llm.ipynb #3f088024
 def _prompt_buffers(tokenizer, instruction: str, titles: list|None, title_tokens: int, n_items: int) -> dict:
@@ -86,20 +78,20 @@ class LLMRec(nn.Module):
                  lora_targets: list|None = None, # module names for LoRA; None: peft's default for the architecture
                  adapter=None, # a saved adapter folder to load instead of a fresh LoRA
                  source: dict|None = None, # how to rebuild the base LM (written by `save`)
-                 layout: str = 'sequence'): # 'sequence' (every prefix in one pass) or 'prompt' (one pass per prefix)
+                 layout: str = 'sequence', # 'sequence' (every prefix in one pass) or 'prompt' (one pass per prefix)
+                 item_repr: str = 'id'): # 'id' (W_in e^C) or 'id+text' (plus the projected encoding of the title)
         super().__init__()
-        E = _checked_table(item_emb, titles, history_len, n_titles, item_head, layout)
+        E = _checked_table(item_emb, titles, history_len, n_titles, item_head, layout, item_repr)
         instruction = instruction or (SEQUENCE_INSTRUCTION if layout == 'sequence' else DEFAULT_INSTRUCTION)
         n_items = E.shape[0] - 1
         self.config = dict(n_items=n_items, history_len=history_len, n_titles=n_titles, title_tokens=title_tokens,
                            instruction=instruction, item_head=item_head, lora_r=lora_r, lora_alpha=lora_alpha,
-                           lora_dropout=lora_dropout, lora_targets=lora_targets, layout=layout)
+                           lora_dropout=lora_dropout, lora_targets=lora_targets, layout=layout, item_repr=item_repr)
         self.n_items, self.history_len, self.n_titles, self.item_head = n_items, history_len, n_titles, item_head
-        self.layout = layout
+        self.layout, self.item_repr = layout, item_repr
         self.titles, self.tokenizer, self.source = titles, tokenizer, source or {}
-        self.lm = _lora_model(lm, adapter, lora_r, lora_alpha, lora_dropout, lora_targets)
-        d = lm.config.hidden_size
-        self.d_lm = d
+        self.lm = add_lora(lm, adapter, lora_r, lora_alpha, lora_dropout, lora_targets)
+        self.d_lm = d = lm.config.hidden_size
         self.w_in = nn.Linear(E.shape[1], d)
         self.w_out = nn.Linear(d, n_items + 1) if item_head == 'linear' else None
         self.register_buffer('item_emb', E)
@@ -107,6 +99,9 @@ class LLMRec(nn.Module):
             self.register_buffer(k, v, persistent=False)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self._title_cache, self._title_check = None, True
+        self.w_text = nn.Linear(d, d, bias=False) if item_repr == 'id+text' else None   # starts at zero (below)
+        if self.w_text is not None:
+            nn.init.zeros_(self.w_text.weight); self.register_buffer('text_emb', self.text_vectors(), persistent=False)
 
 # %% ../nbs/08a_llm.ipynb #fae32042
 @patch(as_prop=True)
@@ -128,6 +123,13 @@ def set_item_embeddings(self: LLMRec, crm_or_tensor):
 
 # %% ../nbs/08a_llm.ipynb #d60b873f
 @patch
+def soft_tokens(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
+    "The soft tokens `[..., d_LM]` of the item ids `items` (padding included: the caller masks it)."
+    x = self.w_in(self.item_emb[items])
+    return x if self.w_text is None else x + self.w_text(self.text_emb[items])
+
+# %% ../nbs/08a_llm.ipynb #b1d27167
+@patch
 def encode(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
     "Last hidden states `[B, d_LM]` for left-padded histories `seqs [B, L]`."
     if self.layout == 'sequence': return self.encode_sequence(seqs[:, -2 * self.history_len:])[:, -1]
@@ -137,22 +139,12 @@ def encode(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
     tok, item, mask = prompt_layout(seqs, self.prefix, self.suffix, self.title_ids, self.title_len, self.n_titles,
                                     self.pad_id)
     emb = self.lm.get_input_embeddings()(tok)
-    soft = self.w_in(self.item_emb[item]).to(emb.dtype)
+    soft = self.soft_tokens(item).to(emb.dtype)
     x = torch.where((item > 0)[..., None], soft, emb)
     pos = (mask.long().cumsum(1) - 1).clamp(min=0)
     return self.decoder(inputs_embeds=x, attention_mask=mask.long(), position_ids=pos).last_hidden_state[:, -1].float()
 
 # %% ../nbs/08a_llm.ipynb #8b38d4f5
-def _shared_prefix(decoder, prefix_emb: torch.Tensor, B: int) -> DynamicCache:
-    "The instruction's keys and values for one row `[1, P, d]`, viewed as `B` rows."
-    out = decoder(inputs_embeds=prefix_emb, use_cache=True)
-    return DynamicCache([(l.keys.expand(B, -1, -1, -1), l.values.expand(B, -1, -1, -1))
-                         for l in (out.cache if 'cache' in out else out.past_key_values).layers])
-
-def _cache_kwarg(decoder) -> str:
-    "The name under which `decoder` takes past keys and values (`cache` in recent transformers)."
-    return 'cache' if 'cache' in inspect.signature(decoder.forward).parameters else 'past_key_values'
-
 @patch
 def encode_sequence(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
     "Hidden states `[B, W, d_LM]` at every item of `items [B, W]` (0 = padding), after the instruction."
@@ -161,8 +153,8 @@ def encode_sequence(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
         raise ValueError(f'item id {int(items.max())} > n_items={self.n_items}')
     pre = self.lm.get_input_embeddings()(self.prefix)[None]
     P, mask = pre.shape[1], items > 0
-    kv = {_cache_kwarg(self.decoder): _shared_prefix(self.decoder, pre, B)}
-    x = self.w_in(self.item_emb[items]).to(pre.dtype)
+    kv = shared_prefix(self.decoder, pre, B)
+    x = self.soft_tokens(items).to(pre.dtype)
     pos = P + (mask.long().cumsum(1) - 1).clamp(min=0)
     am = torch.cat([mask.new_ones(B, P), mask], 1).long()
     return self.decoder(inputs_embeds=x, attention_mask=am, position_ids=pos, **kv).last_hidden_state.float()
@@ -194,13 +186,8 @@ def refresh_title_cache(self: LLMRec, batch_size: int = 256):
     try:
         # normal tensors even when called under inference mode: training reuses them
         with torch.inference_mode(False), torch.no_grad():
-            out = []
-            for s in range(0, self.n_items + 1, batch_size):
-                ids, lens = self.title_ids[s:s + batch_size], self.title_len[s:s + batch_size]
-                m = torch.arange(ids.shape[1], device=ids.device) < lens[:, None]
-                h = self.decoder(input_ids=ids, attention_mask=m.long()).last_hidden_state.float()
-                out.append((h * m[..., None]).sum(1) / lens.clamp(min=1)[:, None])
-            self._title_cache, self._title_version = torch.cat(out), self._lora_version()
+            self._title_cache = title_states(self.decoder, self.title_ids, self.title_len, batch_size)
+            self._title_version = self._lora_version()
     finally: self.train(was)
     return self._title_cache
 
@@ -220,10 +207,28 @@ def title_encodings(self: LLMRec) -> torch.Tensor:
     if self.training: self._title_check = False   # within a training phase the encodings stay fixed (no gradient)
     return self._title_cache
 
+# %% ../nbs/08a_llm.ipynb #6d2f16b0
+@patch
+@torch.no_grad()
+def text_vectors(self: LLMRec, path=None, # the cache file; default: under `cache_home()` for a real LM, none for tiny
+                 batch_size: int = 64, progress: bool = True) -> torch.Tensor:
+    "The base LM's title encodings `e^text [n_items+1, d_LM]` (adapters disabled), from the cache file if it exists."
+    key = text_key(self.lm, self.title_ids, self.title_len)
+    if path is None and self.source.get('kind') not in (None, 'tiny'): path = cache_home()/'text'/f'{key}.pt'
+    if path is not None and Path(path).exists():
+        got = load_weights(path, 'text encodings cache')
+        if got.get('key') == key and got['text'].shape == (self.n_items + 1, self.d_lm): return got['text']
+    was = self.lm.training; self.lm.eval()
+    with self.lm.disable_adapter(), torch.inference_mode(False):
+        e = title_states(self.decoder, self.title_ids, self.title_len, batch_size, progress and path is not None)
+    self.lm.train(was)
+    if path is not None: atomic_save(dict(key=key, text=e), path)
+    return e
+
 # %% ../nbs/08a_llm.ipynb #1df75ddb
 def _needs_titles(kwargs: dict) -> bool:
     "Whether the `LLMRec` arguments `kwargs` ask for titles."
-    return kwargs.get('n_titles', 0) > 0 or kwargs.get('item_head') == 'title'
+    return kwargs.get('n_titles', 0) > 0 or kwargs.get('item_head') == 'title' or kwargs.get('item_repr') == 'id+text'
 
 def _check_data(data, E: torch.Tensor, need_titles: bool):
     "The dataset's titles, after checking the CRM's item count and the presence of titles."
@@ -233,7 +238,7 @@ def _check_data(data, E: torch.Tensor, need_titles: bool):
                          'use a CRM trained on this dataset')
     if need_titles and data.titles is None:
         raise ValueError(f'{data.name} has no item titles but titles are asked for; '
-                         'use n_titles=0 and item_head="linear"')
+                         'use n_titles=0, item_head="linear" and item_repr="id"')
     return None if data.titles is None else ['' if t is None else str(t) for t in data.titles]
 
 # %% ../nbs/08a_llm.ipynb #420db166
@@ -295,14 +300,16 @@ def from_builtin(cls: LLMRec, name: str = 'smollm2', crm=None, data: SeqDataset|
 LLM_FIT = dict(optimizer='adamw', weight_decay=0.01, grad_clip=1.0, patience=None, shared=True, eval_batch_size=64)
 
 # %% ../nbs/08a_llm.ipynb #84e57095
+_HEADS = ('w_in', 'w_out', 'w_text')   # the trainable layers outside the LM (`w_out`, `w_text`: when it has them)
+
 @patch
 def write_to(self: LLMRec, folder: Path):
     "Write adapter, heads, and config (and the tiny model's base weights) into the empty `folder`."
     from safetensors.torch import save_file
     from llmd4rec import __version__
     self.lm.save_pretrained(folder/'adapter', save_embedding_layers=False)   # the vocabulary is never resized
-    heads = {f'w_in.{k}': v for k, v in self.w_in.state_dict().items()}
-    if self.w_out is not None: heads |= {f'w_out.{k}': v for k, v in self.w_out.state_dict().items()}
+    heads = {f'{n}.{k}': v for n in _HEADS if getattr(self, n) is not None
+             for k, v in getattr(self, n).state_dict().items()}
     heads['item_emb'] = self.item_emb
     save_file({k: v.detach().cpu().contiguous() for k, v in heads.items()}, folder/'heads.safetensors')
     source = dict(self.source)
@@ -348,10 +355,12 @@ def load(cls: LLMRec, path, dtype=torch.float32, home=None) -> LLMRec:
     src, cfg = meta['source'], {'layout': 'prompt', **{k: v for k, v in meta['config'].items() if k != 'n_items'}}
     lm, tok, base = _base_lm(path, src, dtype, home)
     heads = load_file(path/'heads.safetensors')
-    m = cls(lm, tok, heads['item_emb'], meta['titles'], adapter=path/'adapter', source=src, **cfg)
-    m.w_in.load_state_dict({k[5:]: v for k, v in heads.items() if k.startswith('w_in.')})
-    if m.w_out is not None: m.w_out.load_state_dict({k[6:]: v for k, v in heads.items() if k.startswith('w_out.')})
-    if base is not None: m._base, m.source = base, dict(kind='tiny')
+    m = cls(lm, tok, heads['item_emb'], meta['titles'], adapter=path/'adapter',
+            source=src if base is None else dict(kind='tiny'), **cfg)
+    for n in _HEADS:
+        if getattr(m, n) is not None:
+            getattr(m, n).load_state_dict({k[len(n) + 1:]: v for k, v in heads.items() if k.startswith(n + '.')})
+    if base is not None: m._base = base
     return m.eval()
 
 # %% ../nbs/08a_llm.ipynb #65927dca
@@ -398,6 +407,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               max_train_samples: int|None = None, # train on a fixed random subset of this many samples
               max_eval_samples: int|None = None, # evaluate on a fixed random subset of this many users
               history_len: int = 50, n_titles: int = 0, item_head: str = 'linear', layout: str = 'sequence',
+              item_repr: str = 'id', # 'id' or 'id+text' (the title's encoding added to each soft token)
               epochs: int = 1, batch_size: int = 16, lr: float = 1e-3, lora_r: int = 8, lora_alpha: int = 16,
               seed: int = 2026, k_core: int = 5, max_len: int = 50, mask_history: bool = False,
               bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
@@ -417,7 +427,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
     crm, crm_checkpoint = _crm_for_llm(dataset, crm_checkpoint, out, seed, k_core, max_len, device, progress)
     set_seed(seed)
     model = make_llm(llm, crm, data, history_len=history_len, n_titles=n_titles, item_head=item_head, layout=layout,
-                     lora_r=lora_r, lora_alpha=lora_alpha)
+                     item_repr=item_repr, lora_r=lora_r, lora_alpha=lora_alpha)
     samples = sample_indices(torch.arange(len(data.train)), max_train_samples, seed)
     source = Windows(data, history_len, samples) if layout == 'sequence' else samples
     history = fit(model, data, epochs=epochs, lr=lr, batch_size=batch_size, samples=source, seed=seed,

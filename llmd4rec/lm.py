@@ -4,17 +4,19 @@
 
 # %% ../nbs/08_lm.ipynb #6c7e0513
 from __future__ import annotations
-import os
+import hashlib, inspect, os
 from pathlib import Path
 import torch
+from transformers.cache_utils import DynamicCache
 from fastcore.basics import patch
+from tqdm.auto import tqdm
 from .files import cache_home, fetch_wheel_members
 from .data import SeqDataset
 
 # %% auto #0
 __all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'SEQUENCE_INSTRUCTION', 'load_lm', 'fetch_llm',
-           'tiny_tokenizer', 'tiny_lm', 'build_prompt', 'title_table', 'prompt_layout', 'window_spans', 'Windows',
-           'context_len']
+           'tiny_tokenizer', 'tiny_lm', 'add_lora', 'build_prompt', 'title_table', 'title_states', 'text_key',
+           'prompt_layout', 'window_spans', 'Windows', 'context_len', 'shared_prefix']
 
 # %% ../nbs/08_lm.ipynb #06de84fe
 _TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json')
@@ -104,6 +106,16 @@ def tiny_lm(vocab_size: int, hidden: int = 64, layers: int = 2, heads: int = 4, 
     torch.manual_seed(seed)
     return LlamaForCausalLM(cfg).eval()
 
+# %% ../nbs/08_lm.ipynb #37b6914f
+def add_lora(lm, adapter, # the LM, and a saved adapter folder (None: a fresh adapter)
+             r: int = 8, alpha: int = 16, dropout: float = 0.05, targets=None):
+    "`lm` with frozen weights and a trainable LoRA adapter: a fresh one, or the one saved in the folder `adapter`."
+    from peft import LoraConfig, PeftModel, get_peft_model
+    for p in lm.parameters(): p.requires_grad_(False)
+    if adapter is not None: return PeftModel.from_pretrained(lm, str(adapter), is_trainable=True)
+    return get_peft_model(lm, LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets,
+                                         task_type='CAUSAL_LM'))
+
 # %% ../nbs/08_lm.ipynb #3434c489
 DEFAULT_INSTRUCTION = ('Here is the history of a user, oldest first: each item is one embedding token, '
                        'the most recent ones also have their titles. Predict the next item the user will choose.')
@@ -132,6 +144,30 @@ def title_table(tokenizer, titles: list, max_tokens: int = 16) -> tuple:
     for i, e in enumerate(enc): ids[i, :len(e)] = torch.tensor(e, dtype=torch.long)
     lens = torch.tensor([len(e) for e in enc]); lens[0] = 0
     return ids, lens
+
+# %% ../nbs/08_lm.ipynb #7b4ce52b
+def title_states(decoder, # an LM's transformer stack: input_ids -> last_hidden_state
+                 ids: torch.Tensor, lens: torch.Tensor, # `title_table`'s ids [n, T] and lengths [n]
+                 batch_size: int = 256, progress: bool = False) -> torch.Tensor:
+    "The mean last hidden state `[n, d_LM]` of `decoder` over each title's tokens (zero for a length 0)."
+    out = []
+    for s in tqdm(range(0, len(ids), batch_size), desc='title encodings', unit='batch', disable=not progress):
+        i, l = ids[s:s + batch_size], lens[s:s + batch_size]
+        m = torch.arange(i.shape[1], device=i.device) < l[:, None]
+        h = decoder(input_ids=i, attention_mask=m.long()).last_hidden_state.float()
+        out.append((h * m[..., None]).sum(1) / l.clamp(min=1)[:, None])
+    return torch.cat(out)
+
+# %% ../nbs/08_lm.ipynb #0b742236
+def text_key(lm, ids: torch.Tensor, lens: torch.Tensor) -> str:
+    "A hash of the tokenized titles `ids`, `lens` and of the base weights of `lm` (LoRA weights left out)."
+    h = hashlib.sha256(b'llmd4rec text v1')
+    for t in (ids, lens): h.update(t.cpu().contiguous().numpy().tobytes())
+    for n, p in lm.named_parameters():
+        if 'lora_' in n: continue
+        v = p.detach().flatten()
+        h.update(f'{n}{tuple(p.shape)}'.encode()); h.update(v[::max(1, len(v) // 1024)].float().cpu().numpy().tobytes())
+    return h.hexdigest()[:24]
 
 # %% ../nbs/08_lm.ipynb #6ad6a454
 def _title_slots(items: torch.Tensor, title_ids: torch.Tensor, title_len: torch.Tensor, pad_id: int = 0) -> tuple:
@@ -222,3 +258,11 @@ def batches(self: Windows, batch_size: int, shuffle: bool = False, generator=Non
 def context_len(layout: str, history_len: int) -> int:
     "The most history items an LLM recommender reads under `layout`."
     return 2 * history_len if layout == 'sequence' else history_len
+
+# %% ../nbs/08_lm.ipynb #b7613f96
+def shared_prefix(decoder, prefix_emb: torch.Tensor, B: int) -> dict:
+    "`{kwarg: cache}`: the keys and values of the prefix `prefix_emb [1, P, d]`, viewed as `B` rows."
+    out = decoder(inputs_embeds=prefix_emb, use_cache=True)
+    kv = DynamicCache([(l.keys.expand(B, -1, -1, -1), l.values.expand(B, -1, -1, -1))
+                       for l in (out.cache if 'cache' in out else out.past_key_values).layers])
+    return {'cache' if 'cache' in inspect.signature(decoder.forward).parameters else 'past_key_values': kv}

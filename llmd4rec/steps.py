@@ -44,6 +44,7 @@ class Config:
     history_len: int = 50 # L: the LLM reads up to 2L items (sequence) or the last L (prompt) as soft tokens
     n_titles: int = 0 # prompt layout: the most recent items whose titles the LLM also reads
     item_head: str = 'linear' # 'linear' or 'title'
+    item_repr: str = 'id' # 'id' or 'id+text' (each soft token also carries its title's encoding)
     lora_r: int = 8; lora_alpha: int = 16
     lora_dropout: float = 0.05 # dropout on the LoRA input (0: several processes compute what one does)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
@@ -69,6 +70,7 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
     if self.crm.lower() not in CRMS: bad('crm', f'expected one of {sorted(CRMS)}')
     if self.weights not in ('rank', 'uniform'): bad('weights', "expected 'rank' or 'uniform'")
     if self.item_head not in ('linear', 'title'): bad('item_head', "expected 'linear' or 'title'")
+    if self.item_repr not in ('id', 'id+text'): bad('item_repr', "expected 'id' or 'id+text'")
     if self.layout not in ('sequence', 'prompt'): bad('layout', "expected 'sequence' or 'prompt'")
     if self.crm_loss not in ('ce', 'bce'): bad('crm_loss', "expected 'ce' or 'bce'")
     if self.layout == 'sequence' and self.n_titles: bad('n_titles', "titles in the prompt need layout='prompt'")
@@ -206,7 +208,7 @@ def run_step(self: Steps, step: str, step_no: int) -> list:
     if step == 'llm_warmup':
         with main_first(self.procs):   # a built-in LLM is downloaded once
             self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
-                                item_head=c.item_head, layout=c.layout, lora_r=c.lora_r, lora_alpha=c.lora_alpha,
-                                lora_dropout=c.lora_dropout)
+                                item_head=c.item_head, layout=c.layout, item_repr=c.item_repr, lora_r=c.lora_r,
+                                lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout)
         return self.fit_llm(step, seed)
     return self.crm_step(step, seed) if step.endswith('_crm') else self.llm_step(step, seed)

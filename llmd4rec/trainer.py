@@ -130,7 +130,7 @@ def step_fields(done: list) -> set:
     return f
 
 # %% ../nbs/11_trainer.ipynb #49ba95b3
-LEGACY = dict(layout='prompt')   # the value of a field that runs saved before it existed had
+LEGACY = dict(layout='prompt', item_repr='id')   # the value of a field that runs saved before it existed had
 
 def check_continuation(saved: dict, cfg: Config, where) -> None:
     "Raise a `ValueError` unless `cfg` can continue the run whose `state.json` is `saved`."
@@ -180,7 +180,7 @@ def load_checked(self: Trainer, name: str, step: str|None, done: list):
         _check_meta(path, model.meta, step, done, c)
     else:
         want = dict(n_items=self.data.n_items, history_len=c.history_len, n_titles=c.n_titles, item_head=c.item_head,
-                    lora_r=c.lora_r, lora_alpha=c.lora_alpha, layout=c.layout)
+                    lora_r=c.lora_r, lora_alpha=c.lora_alpha, layout=c.layout, item_repr=c.item_repr)
         _check_meta(path, _llm_meta(path, want), step, done, c)
         model = LLMRec.load(path)
     return model.to(self.device) if self.device else model   # loaded on the CPU: onto the run's device

@@ -55,15 +55,18 @@ def test_bad_rows_are_named(cli, tmp_path):
     r = run(cli, 'train-crm', '--dataset', d, '--out', tmp_path/'o')
     assert r.returncode == 2 and "interactions.csv: line 3: timestamp 'yesterday' is not a number" in r.stderr
 
-def test_train_llm_tiny(cli, generic_folder, tmp_path):
+@pytest.mark.parametrize('item_repr', ['id', 'id+text'])
+def test_train_llm_tiny(cli, generic_folder, tmp_path, item_repr):
     crm = tmp_path/'crm'
     assert run(cli, 'train-crm', '--dataset', generic_folder, '--out', crm, '--epochs', 2, '--no-progress').returncode == 0
     r = run(cli, 'train-llm', '--dataset', generic_folder, '--llm', 'tiny', '--crm', crm/'model.pt', '--out', tmp_path/'llm',
-            '--max-train-samples', 64, '--max-eval-samples', 32, '--history-len', 6, '--n-titles', 0, '--batch-size', 16, '--no-progress')
+            '--max-train-samples', 64, '--max-eval-samples', 32, '--history-len', 6, '--n-titles', 0, '--batch-size', 16,
+            '--item-repr', item_repr, '--no-progress')
     assert r.returncode == 0, r.stderr
     m = json.loads((tmp_path/'llm'/'metrics.json').read_text())
     assert {'valid', 'test', 'config', 'history', 'crm'} <= set(m) and m['config']['llm'] == 'tiny'
-    assert m['data']['eval_users'] == 32
+    assert m['data']['eval_users'] == 32 and m['config']['item_repr'] == item_repr
+    assert json.loads((tmp_path/'llm'/'model'/'llmrec.json').read_text())['config']['item_repr'] == item_repr
 
 def test_run_tiny_and_resume_guard(cli, generic_folder, tmp_path):
     args = ['run', '--dataset', generic_folder, '--llm', 'tiny', '--out', tmp_path, '--rounds', 1, '--crm-epochs', 2,
