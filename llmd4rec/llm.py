@@ -132,7 +132,9 @@ def soft_tokens(self: LLMRec, items: torch.Tensor) -> torch.Tensor:
 @patch
 def encode(self: LLMRec, seqs: torch.Tensor) -> torch.Tensor:
     "Last hidden states `[B, d_LM]` for left-padded histories `seqs [B, L]`."
-    if self.layout == 'sequence': return self.encode_sequence(seqs[:, -2 * self.history_len:])[:, -1]
+    if self.layout == 'sequence':   # the last 2L items, cut to the longest history of the batch
+        seqs = seqs[:, -2 * self.history_len:]
+        return self.encode_sequence(seqs[:, -max(int((seqs > 0).sum(1).max()) if len(seqs) else 1, 1):])[:, -1]
     seqs = seqs[:, -self.history_len:].long()
     if len(seqs) and int(seqs.max()) > self.n_items:
         raise ValueError(f'item id {int(seqs.max())} > n_items={self.n_items}')

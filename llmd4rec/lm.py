@@ -250,9 +250,15 @@ class Windows:
 # %% ../nbs/08_lm.ipynb #c65b8fae
 @patch
 def batches(self: Windows, batch_size: int, shuffle: bool = False, generator=None):
-    "Yield `(idx [B, 2L], items [B, 2L], targets [B, 2L])` for `batch_size` windows at a time."
-    order = torch.randperm(len(self.items), generator=generator) if shuffle else torch.arange(len(self.items))
-    for b in order.split(batch_size): yield self.idx[b], self.items[b], self.targets[b]
+    "Yield `(idx [B, W], items [B, W], targets [B, W])`, `batch_size` windows of similar lengths, W their longest."
+    n = (self.items > 0).sum(1)
+    order = torch.randperm(len(n), generator=generator) if shuffle else torch.arange(len(n))
+    order = torch.cat([c[n[c].argsort(stable=True)] for c in order.split(64 * batch_size)] or [order])
+    bs = order.split(batch_size)
+    if shuffle: bs = [bs[i] for i in torch.randperm(len(bs), generator=generator)]
+    for b in bs:
+        w = max(int(n[b].max()), 1)
+        yield self.idx[b, :w], self.items[b, :w], self.targets[b, :w]
 
 # %% ../nbs/08_lm.ipynb #546a7238
 def context_len(layout: str, history_len: int) -> int:
