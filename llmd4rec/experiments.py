@@ -259,8 +259,7 @@ def run_sweep(base: Config, names=None, seed: int = 1,
     names = list(settings) if names is None else list(names)
     for n in names:
         if n not in settings: raise ValueError(f'unknown sweep setting {n!r}; expected one of {list(settings)}')
-    if data is None:
-        data = _load_data(base)
+    if data is None: data = _load_data(base)
     exp = Path(exp_runs)/crm_folder(base)
     for n in names:
         parent, variant, changes = settings[n]

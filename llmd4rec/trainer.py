@@ -81,6 +81,18 @@ def evaluate_model(self: Trainer, kind: str, split, model=None) -> dict:
     with autocast(self.device, c.bf16 and kind == 'llm'):
         return ev(model, split, batch_size=bs, mask_history=c.mask_history, device=self.device)
 
+# %% ../nbs/11_trainer.ipynb #421c5250
+@patch
+def commit(self: Trainer, step: str, state: dict, saves: list):
+    "Stage the checkpoints `saves` and `state`, commit them with one rename, then move them into place."
+    stage, meta = self.out/_STAGE, dict(step=step, config=asdict(self.cfg))
+    shutil.rmtree(stage, ignore_errors=True); stage.mkdir()
+    for model, name in saves: _save_model(model, stage/name, meta); _crash_point(f'{step}:staged:{name}')
+    write_json(state, stage/'state.json'); _crash_point(f'{step}:staged')
+    os.replace(stage, self.out/_COMMIT)   # one rename: from here on the step is done, whatever happens next
+    _crash_point(f'{step}:committed')
+    _commit(self.out, step)
+
 # %% ../nbs/11_trainer.ipynb #30d3f389
 @patch
 def after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
@@ -102,18 +114,6 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
     if is_main(self.procs): self.commit(step, state, saves)   # several processes: the same state; the main one writes
     wait_for_everyone(self.procs)   # nobody reads a checkpoint before it is in place
     self.state = state
-
-# %% ../nbs/11_trainer.ipynb #421c5250
-@patch
-def commit(self: Trainer, step: str, state: dict, saves: list):
-    "Stage the checkpoints `saves` and `state`, commit them with one rename, then move them into place."
-    stage, meta = self.out/_STAGE, dict(step=step, config=asdict(self.cfg))
-    shutil.rmtree(stage, ignore_errors=True); stage.mkdir()
-    for model, name in saves: _save_model(model, stage/name, meta); _crash_point(f'{step}:staged:{name}')
-    write_json(state, stage/'state.json'); _crash_point(f'{step}:staged')
-    os.replace(stage, self.out/_COMMIT)   # one rename: from here on the step is done, whatever happens next
-    _crash_point(f'{step}:committed')
-    _commit(self.out, step)
 
 # %% ../nbs/11_trainer.ipynb #9579219d
 # Fields that only decide which steps exist, never what a finished step computed:
