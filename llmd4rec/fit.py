@@ -75,6 +75,18 @@ def n_samples(targets) -> int:
     "The number of training samples in a batch: its rows, or the positions with a target in a batch of sequences."
     return int((targets > 0).sum()) if targets.ndim == 2 else len(targets)
 
+# %% ../nbs/06_fit.ipynb #cee0502f
+def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
+                main_loss=ce_loss) -> float:
+    "One optimizer step on the whole batch in this process; returns its mean loss."
+    if device: seqs, targets = seqs.to(device), targets.to(device)
+    with autocast(device, bf16): logits = model(seqs, **_every(targets))
+    loss = step_loss(logits, targets, idx, extra_loss, where, main_loss)
+    opt.zero_grad(set_to_none=True); loss.backward()
+    if grad_clip: torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    opt.step()
+    return loss.item()
+
 # %% ../nbs/06_fit.ipynb #0641f3d8
 def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where,
               main_loss=ce_loss) -> float:
@@ -98,18 +110,6 @@ def _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, 
     if grad_clip: acc.clip_grad_norm_(params, grad_clip)   # on the averaged gradient, the same on every process
     opt.step()
     return batch_loss
-
-# %% ../nbs/06_fit.ipynb #cee0502f
-def _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
-                main_loss=ce_loss) -> float:
-    "One optimizer step on the whole batch in this process; returns its mean loss."
-    if device: seqs, targets = seqs.to(device), targets.to(device)
-    with autocast(device, bf16): logits = model(seqs, **_every(targets))
-    loss = step_loss(logits, targets, idx, extra_loss, where, main_loss)
-    opt.zero_grad(set_to_none=True); loss.backward()
-    if grad_clip: torch.nn.utils.clip_grad_norm_(params, grad_clip)
-    opt.step()
-    return loss.item()
 
 # %% ../nbs/06_fit.ipynb #6baca4ef
 def trainable_state(model: nn.Module) -> dict:
