@@ -117,6 +117,16 @@ def _run_args(sub):
     d = sub.add_parser('demo', help='LLMD4Rec on the built-in data and LLM at a size for a 2-core CPU')
     d.add_argument('--out', default='runs/demo'); d.add_argument('--resume', action='store_true')
 
+def _run_table(res: dict) -> str:
+    "A run's metrics: the CRM alone (its warm-up) beside the best CRM after distillation, then the LLM."
+    rows = {f'CRM alone {s}': res['crm_warmup'][s] for s in ('valid', 'test')} if 'crm_warmup' in res else {}
+    rows |= {f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res for s in ('valid', 'test')}
+    table = format_table(rows)
+    if 'crm_warmup' not in res: return table
+    best, alone = res['crm']['test']['NDCG@10'], res['crm_warmup']['test']['NDCG@10']
+    return table + (f"\nThe best CRM is from step {res['crm']['best_step']}: test NDCG@10 {alone:.4f} alone -> "
+                    f"{best:.4f} ({best / alone - 1:+.1%})" if alone > 0 else '')
+
 def _run(args):
     "Run `run` or `demo`: the trainer in `--out`, then the metrics table."
     if args.command == 'demo': cfg, progress = Config(**DEMO), True
@@ -125,9 +135,7 @@ def _run(args):
         progress = not args.no_progress
     res = Trainer(cfg, args.out, progress=progress).run(resume=args.resume)
     if is_main(processes()):   # several processes: one table
-        print(format_table({f'{k.upper()} {s}': res[k][s] for k in ('crm', 'llm') if k in res
-                            for s in ('valid', 'test')}))
-        print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
+        print(_run_table(res)); print(f'wrote {Path(args.out)/"metrics.json"} and curve.png')
 
 # %% ../nbs/14_cli.ipynb #536a630e
 def _serve_args(sub):

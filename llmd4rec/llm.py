@@ -79,7 +79,8 @@ class LLMRec(nn.Module):
                  adapter=None, # a saved adapter folder to load instead of a fresh LoRA
                  source: dict|None = None, # how to rebuild the base LM (written by `save`)
                  layout: str = 'sequence', # 'sequence' (every prefix in one pass) or 'prompt' (one pass per prefix)
-                 item_repr: str = 'id'): # 'id' (W_in e^C) or 'id+text' (plus the projected encoding of the title)
+                 item_repr: str = 'id', # 'id' (W_in e^C) or 'id+text' (plus the projected encoding of the title)
+                 progress: bool = True): # a bar while `id+text` computes the title encodings (once: then cached)
         super().__init__()
         E = _checked_table(item_emb, titles, history_len, n_titles, item_head, layout, item_repr)
         instruction = instruction or (SEQUENCE_INSTRUCTION if layout == 'sequence' else DEFAULT_INSTRUCTION)
@@ -92,16 +93,15 @@ class LLMRec(nn.Module):
         self.titles, self.tokenizer, self.source = titles, tokenizer, source or {}
         self.lm = add_lora(lm, adapter, lora_r, lora_alpha, lora_dropout, lora_targets)
         self.d_lm = d = lm.config.hidden_size
-        self.w_in = nn.Linear(E.shape[1], d)
-        self.w_out = nn.Linear(d, n_items + 1) if item_head == 'linear' else None
+        self.w_in, self.w_out = nn.Linear(E.shape[1], d), (nn.Linear(d, n_items + 1) if item_head == 'linear' else None)
         self.register_buffer('item_emb', E)
         for k, v in _prompt_buffers(tokenizer, instruction, titles, title_tokens, n_items).items():
             self.register_buffer(k, v, persistent=False)
-        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self._title_cache, self._title_check = None, True
+        self.pad_id, self._title_cache, self._title_check = tokenizer.pad_token_id or 0, None, True
         self.w_text = nn.Linear(d, d, bias=False) if item_repr == 'id+text' else None   # starts at zero (below)
         if self.w_text is not None:
-            nn.init.zeros_(self.w_text.weight); self.register_buffer('text_emb', self.text_vectors(), persistent=False)
+            nn.init.zeros_(self.w_text.weight)
+            self.register_buffer('text_emb', self.text_vectors(progress=progress), persistent=False)
 
 # %% ../nbs/08a_llm.ipynb #fae32042
 @patch(as_prop=True)
@@ -429,7 +429,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
     crm, crm_checkpoint = _crm_for_llm(dataset, crm_checkpoint, out, seed, k_core, max_len, device, progress)
     set_seed(seed)
     model = make_llm(llm, crm, data, history_len=history_len, n_titles=n_titles, item_head=item_head, layout=layout,
-                     item_repr=item_repr, lora_r=lora_r, lora_alpha=lora_alpha)
+                     item_repr=item_repr, lora_r=lora_r, lora_alpha=lora_alpha, progress=progress)
     samples = sample_indices(torch.arange(len(data.train)), max_train_samples, seed)
     source = Windows(data, history_len, samples) if layout == 'sequence' else samples
     history = fit(model, data, epochs=epochs, lr=lr, batch_size=batch_size, samples=source, seed=seed,

@@ -209,6 +209,6 @@ def run_step(self: Steps, step: str, step_no: int) -> list:
         with main_first(self.procs):   # a built-in LLM is downloaded once
             self.llm = make_llm(c.llm, self.crm, self.data, history_len=c.history_len, n_titles=c.n_titles,
                                 item_head=c.item_head, layout=c.layout, item_repr=c.item_repr, lora_r=c.lora_r,
-                                lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout)
+                                lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout, progress=self.progress)
         return self.fit_llm(step, seed)
     return self.crm_step(step, seed) if step.endswith('_crm') else self.llm_step(step, seed)

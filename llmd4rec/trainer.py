@@ -107,6 +107,7 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
         v = rec[kind] = self.evaluate_model(kind, split)
         ext = '' if kind == 'llm' else '.pt'
         saves.append((model, f'{kind}_last{ext}'))
+        if step == 'crm_warmup': saves.append((model, 'crm_warmup.pt'))   # the CRM alone, to compare at the end
         best = state['best'].get(kind)
         if best is None or v['NDCG@10'] > best['valid']['NDCG@10']:
             saves.append((model, f'{kind}_best{ext}')); state['best'][kind] = dict(step=step, valid=v)
@@ -243,6 +244,12 @@ def finish(self: Trainer) -> dict:
         model = self.load_checked(name, best['step'], self.state['done'])
         test = self.data.test if kind == 'crm' else self.data.test.sample(c.max_eval_samples, c.seed)
         res[kind] = dict(best_step=best['step'], valid=best['valid'], test=self.evaluate_model(kind, test, model))
+    if 'crm' in res and (self.out/'crm_warmup.pt').exists():   # the CRM alone, beside the best one
+        same = res['crm']['best_step'] == 'crm_warmup'
+        test = res['crm']['test'] if same else self.evaluate_model(
+            'crm', self.data.test, self.load_checked('crm_warmup.pt', 'crm_warmup', self.state['done']))
+        res['crm_warmup'] = dict(valid=next(h['crm'] for h in self.state['history'] if h['step'] == 'crm_warmup'),
+                                 test=test)
     from llmd4rec import __version__
     res['version'] = __version__
     if is_main(self.procs):   # the others return the same metrics once the main process has written them
@@ -257,7 +264,8 @@ def _copy_run(src: Path, dst: Path):
     "Copy the checkpoints and `state.json` of the run in `src` to the new folder `dst` (atomically)."
     tmp = dst.with_name(f'.{dst.name}.fork-tmp')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    for name in ('vocab.json', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json'):   # state.json last
+    for name in ('vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best',
+                 'state.json'):   # state.json last
         p = src/name
         if p.is_dir(): shutil.copytree(p, tmp/name)
         elif p.exists(): shutil.copy2(p, tmp/name)

@@ -17,7 +17,7 @@ ARGS = ['run', '--dataset', 'synthetic', '--llm', 'tiny', '--rounds', '2', '--cr
         '--max-len', '10', '--history-len', '6', '--n-titles', '0', '--top-k', '10', '--recent', '1', '--llm-batch-size', '32',
         '--max-train-samples', '64', '--max-eval-samples', '32', '--llm-epochs', '2', '--seed', '3', '--no-progress']
 STEPS = ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm', 'r2_crm', 'r2_llm']
-NAMES = {'vocab.json', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json', 'history.csv', 'curve.png'}
+NAMES = {'vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json', 'history.csv', 'curve.png'}
 
 def _launch(cli, out, resume, log, crash_at=None):
     env = {k: v for k, v in os.environ.items() if k != 'LLMD4REC_CRASH_AT'}
@@ -65,12 +65,13 @@ def _check_folder(out, ref_history):
             elif p.name.startswith('llm'): _check_llm_folder(p, state['done'][-1])
     else:
         if not (out/'state.json').exists():
-            assert not names & {'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best'}, names
+            assert not names & {'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best'}, names
             return []
         state = json.loads((out/'state.json').read_text())
         done = state['done']
         last = lambda kind: next(s for s in reversed(done) if kind in s)
         _check_crm(out/'crm_last.pt', last('crm')); _check_crm(out/'crm_best.pt', state['best']['crm']['step'])
+        _check_crm(out/'crm_warmup.pt', 'crm_warmup')
         if 'llm_warmup' in done:
             _check_llm_folder(out/'llm_last', last('llm')); _check_llm_folder(out/'llm_best', state['best']['llm']['step'])
     assert state['done'] == STEPS[:len(state['done'])]
