@@ -135,8 +135,9 @@ def load_results(results='data/results/exp', crm: str = 'sasrec') -> dict:
 
 # %% ../nbs/12_experiments.ipynb #5a58e3c4
 def crm_name(crm: str) -> str:
-    "The CRM's name as papers write it ('sasrec' -> 'SASRec')."
-    return {'sasrec': 'SASRec', 'gru4rec': 'GRU4Rec'}.get(crm, crm)
+    "The CRM's name as papers write it, from its results folder ('sasrec' -> 'SASRec', 'sasrec_bce' -> 'SASRec-BCE')."
+    name, bce = crm.removesuffix('_bce'), crm.endswith('_bce')
+    return {'sasrec': 'SASRec', 'gru4rec': 'GRU4Rec'}.get(name, name) + ('-BCE' if bce else '')
 
 # %% ../nbs/12_experiments.ipynb #9e60dac2
 def summary(results='data/results/exp', crm: str = 'sasrec', split: str = 'test',
