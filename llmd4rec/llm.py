@@ -17,7 +17,7 @@ from .fit import fit, sample_indices
 from .crm import set_seed, make_crm, load_crm, train_crm
 from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS,
                          TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
-                         tiny_lm, build_prompt, title_table, prompt_layout, title_states, text_key,
+                         tiny_lm, build_prompt, title_table, prompt_layout, title_states, standardize, text_key,
                          add_lora, shared_prefix)
 
 # %% auto #0
@@ -214,18 +214,18 @@ def title_encodings(self: LLMRec) -> torch.Tensor:
 @torch.no_grad()
 def text_vectors(self: LLMRec, path=None, # the cache file; default: under `cache_home()` for a real LM, none for tiny
                  batch_size: int = 64, progress: bool = True) -> torch.Tensor:
-    "The base LM's title encodings `e^text [n_items+1, d_LM]` (adapters disabled), from the cache file if it exists."
+    "The base LM's title encodings `e^text [n_items+1, d_LM]` (adapters disabled, cached on disk), standardized."
     key = text_key(self.lm, self.title_ids, self.title_len)
     if path is None and self.source.get('kind') not in (None, 'tiny'): path = cache_home()/'text'/f'{key}.pt'
-    if path is not None and Path(path).exists():
-        got = load_weights(path, 'text encodings cache')
-        if got.get('key') == key and got['text'].shape == (self.n_items + 1, self.d_lm): return got['text']
-    was = self.lm.training; self.lm.eval()
-    with self.lm.disable_adapter(), torch.inference_mode(False):
-        e = title_states(self.decoder, self.title_ids, self.title_len, batch_size, progress and path is not None)
-    self.lm.train(was)
-    if path is not None: atomic_save(dict(key=key, text=e), path)
-    return e
+    got = load_weights(path, 'text encodings cache') if path is not None and Path(path).exists() else {}
+    if got.get('key') == key and got['text'].shape == (self.n_items + 1, self.d_lm): e = got['text']
+    else:
+        was = self.lm.training; self.lm.eval()
+        with self.lm.disable_adapter(), torch.inference_mode(False):
+            e = title_states(self.decoder, self.title_ids, self.title_len, batch_size, progress and path is not None)
+        self.lm.train(was)
+        if path is not None: atomic_save(dict(key=key, text=e), path)
+    return standardize(e, self.title_len > 0)
 
 # %% ../nbs/08a_llm.ipynb #1df75ddb
 def _needs_titles(kwargs: dict) -> bool:

@@ -15,8 +15,8 @@ from .data import SeqDataset
 
 # %% auto #0
 __all__ = ['BUILTIN_LLMS', 'TINY_CHAT_TEMPLATE', 'DEFAULT_INSTRUCTION', 'SEQUENCE_INSTRUCTION', 'load_lm', 'fetch_llm',
-           'tiny_tokenizer', 'tiny_lm', 'add_lora', 'build_prompt', 'title_table', 'title_states', 'text_key',
-           'prompt_layout', 'window_spans', 'Windows', 'context_len', 'shared_prefix']
+           'tiny_tokenizer', 'tiny_lm', 'add_lora', 'build_prompt', 'title_table', 'title_states', 'standardize',
+           'text_key', 'prompt_layout', 'window_spans', 'Windows', 'context_len', 'shared_prefix']
 
 # %% ../nbs/08_lm.ipynb #06de84fe
 _TOKENIZER_FILES = ('tokenizer.json', 'tokenizer_config.json', 'tokenizer.model', 'vocab.json')
@@ -157,6 +157,14 @@ def title_states(decoder, # an LM's transformer stack: input_ids -> last_hidden_
         h = decoder(input_ids=i, attention_mask=m.long()).last_hidden_state.float()
         out.append((h * m[..., None]).sum(1) / l.clamp(min=1)[:, None])
     return torch.cat(out)
+
+# %% ../nbs/08_lm.ipynb #999464d1
+def standardize(e: torch.Tensor, # [n, d]
+                rows: torch.Tensor) -> torch.Tensor: # [n] bool: the rows to standardize over (the rest become 0)
+    "`e` with each dimension centred and scaled to unit variance over `rows`; zero elsewhere."
+    out, x = torch.zeros_like(e), e[rows]
+    if len(x) > 1: out[rows] = (x - x.mean(0)) / x.std(0).clamp_min(1e-6)
+    return out
 
 # %% ../nbs/08_lm.ipynb #0b742236
 def text_key(lm, ids: torch.Tensor, lens: torch.Tensor) -> str:
