@@ -10,7 +10,8 @@ from .data import Split
 from .dist import processes, share, gather_shares
 
 # %% auto #0
-__all__ = ['target_ranks', 'rank_metrics', 'full_ranking_metrics', 'predict_ranks', 'evaluate', 'format_table', 'evaluate_shared']
+__all__ = ['target_ranks', 'rank_metrics', 'full_ranking_metrics', 'by_length', 'predict_ranks', 'evaluate', 'format_table',
+           'evaluate_shared']
 
 # %% ../nbs/04_metrics.ipynb #413fdf50
 def target_ranks(scores: torch.Tensor, # [B, n_items+1] scores; column 0 is padding
@@ -53,21 +54,28 @@ def full_ranking_metrics(scores: torch.Tensor, # [B, n_items+1]; column 0 is pad
     return rank_metrics(target_ranks(scores, targets, mask), ks)
 
 # %% ../nbs/04_metrics.ipynb #f4ad74db
+def by_length(split: Split) -> torch.Tensor:
+    "The order of `split`'s samples by history length (stable): batches of similar lengths."
+    return torch.argsort((split.seqs != 0).sum(1), stable=True)
+
 @torch.inference_mode()
 def predict_ranks(model, # callable: `[B, L]` item ids -> `[B, n_items+1]` scores
                   split: Split, batch_size: int = 512, mask_history: bool = False, device=None) -> torch.Tensor:
-    "Rank of each sample's target under `model`, over the whole split in batches."
-    was_training = getattr(model, 'training', False)
+    "Rank of each sample's target under `model`, over the whole split in batches of similar history lengths."
+    if batch_size <= 0: raise ValueError(f'batch_size must be > 0, got {batch_size}')
+    was_training, order = getattr(model, 'training', False), by_length(split)
     if hasattr(model, 'eval'): model.eval()
-    ranks = []
+    ranks = torch.zeros(len(split), dtype=torch.long)
     try:
-        for idx, seqs, targets in split.batches(batch_size):
+        for s in range(0, len(split), batch_size):
+            idx = order[s:s + batch_size]
+            seqs = split.seqs[idx].long()
             scores = model(seqs.to(device) if device else seqs).float().cpu()
             mask = split.history_mask(idx, scores.shape[1] - 1) if mask_history else None
-            ranks.append(target_ranks(scores, targets, mask))
+            ranks[idx] = target_ranks(scores, split.targets[idx].long(), mask)
     finally:
         if was_training: model.train()
-    return torch.cat(ranks) if ranks else torch.zeros(0, dtype=torch.long)
+    return ranks
 
 # %% ../nbs/04_metrics.ipynb #fcf18fef
 def evaluate(model, split: Split, ks=(5, 10, 20), batch_size: int = 512, mask_history: bool = False,
@@ -90,7 +98,9 @@ def evaluate_shared(model, split: Split, ks=(5, 10, 20), batch_size: int = 512, 
     "`evaluate`, its batches shared among the launched processes; the single-process result, on every process."
     state = processes()
     if state is None: return evaluate(model, split, ks, batch_size, mask_history, device)
+    order, ranks = by_length(split), torch.zeros(len(split), dtype=torch.long)   # batches as `predict_ranks` makes
     starts = share(list(range(0, len(split), batch_size)), state)
-    out = [(s, predict_ranks(model, split.subset(torch.arange(s, min(s + batch_size, len(split)))), batch_size,
-                             mask_history, device)) for s in starts]
-    return rank_metrics(torch.cat([r for _, r in gather_shares(out, state)] or [torch.zeros(0, dtype=torch.long)]), ks)
+    out = [(s, predict_ranks(model, split.subset(order[s:s + batch_size]), batch_size, mask_history, device))
+           for s in starts]
+    ranks[order] = torch.cat([r for _, r in gather_shares(out, state)] or [torch.zeros(0, dtype=torch.long)])
+    return rank_metrics(ranks, ks)
