@@ -218,7 +218,8 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
         t0 = time.perf_counter()
         try: fh = self.run_step(step, step_no)
         except FloatingPointError as e: raise FloatingPointError(f'step {step}: {e}') from None
-        self.after_step(step, step_no, fh, time.perf_counter() - t0)
+        secs = time.perf_counter() - t0   # resumed within the step: at least its epochs' own times, kept with them
+        self.after_step(step, step_no, fh, max(secs, sum(h['train_seconds'] + h['eval_seconds'] for h in fh)))
         done_now += 1
     return self.finish()
 
