@@ -83,8 +83,8 @@ class SASRec(nn.Module):
 
 # %% ../nbs/07_crm.ipynb #fd60bddc
 @patch
-def encode(self: SASRec, seqs: torch.Tensor) -> torch.Tensor:
-    "User states `[B, hidden]`: the last position's output."
+def _states(self: SASRec, seqs: torch.Tensor) -> torch.Tensor:
+    "User states `[B, hidden]` of left-padded histories `[B, L]`: the last position's output."
     B, L = seqs.shape
     if L > self.max_len: seqs, L = seqs[:, -self.max_len:], self.max_len
     if self.positions == 'end': pos = self.pos_emb.weight[self.max_len - L:]
@@ -95,6 +95,18 @@ def encode(self: SASRec, seqs: torch.Tensor) -> torch.Tensor:
     mask = causal & (keys | torch.eye(L, dtype=torch.bool, device=seqs.device))
     for i, blk in enumerate(self.blocks): x = blk(x, mask, last_only=i == len(self.blocks) - 1)
     return x[:, -1]
+
+# %% ../nbs/07_crm.ipynb #9dba38e1
+@patch
+def encode(self: SASRec, seqs: torch.Tensor, group: int = 256) -> torch.Tensor:
+    "User states `[B, hidden]`; a batch of more than `group` rows runs in groups of similar length, each cut."
+    if seqs.shape[1] > self.max_len: seqs = seqs[:, -self.max_len:]
+    if torch.compiler.is_compiling() or len(seqs) <= group: return self._states(seqs)   # traced: one group
+    held = seqs > 0
+    width = torch.where(held.any(1), seqs.shape[1] - held.int().argmax(1), 1)   # from the first item to the end
+    order = width.argsort(descending=True, stable=True)
+    parts = [self._states(seqs[rows, -int(width[rows[0]]):]) for rows in order.split(group)]
+    return torch.cat(parts)[order.argsort()]
 
 # %% ../nbs/07_crm.ipynb #a6e9817b
 @patch(as_prop=True)
