@@ -152,7 +152,7 @@ def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
     samples = sample_indices(recent_samples(self.data.train.users, c.recent), c.max_train_samples, seed)
     if c.layout == 'sequence': samples = Windows(self.data, c.history_len, samples)
     return fit(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size, samples=samples,
-               seed=seed, valid=self.data.valid.sample(c.max_eval_samples, seed), extra_loss=extra_loss,
+               seed=seed, valid=self.data.valid.sample(c.max_eval_samples, c.seed), extra_loss=extra_loss,
                mask_history=c.mask_history, bf16=c.bf16, device=self.device, progress=self.progress,
                checkpoint=self.state_path(step), **LLM_FIT)
 

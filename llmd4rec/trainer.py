@@ -93,6 +93,16 @@ def commit(self: Trainer, step: str, state: dict, saves: list):
     _crash_point(f'{step}:committed')
     _commit(self.out, step)
 
+# %% ../nbs/11_trainer.ipynb #840539b0
+def _restored_valid(fit_history: list) -> dict|None:
+    "The validation metrics of the weights `fit` restored (its last improving epoch's), or None."
+    return next((h['valid'] for h in reversed(fit_history) if h.get('best')), None)
+
+@patch
+def valid_split(self: Trainer, kind: str):
+    "The validation split of `kind`: all of it for the CRM, the config's fixed sample of users for the LLM."
+    return self.data.valid if kind == 'crm' else self.data.valid.sample(self.cfg.max_eval_samples, self.cfg.seed)
+
 # %% ../nbs/11_trainer.ipynb #30d3f389
 @patch
 def after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
@@ -103,8 +113,7 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
     for kind, model in (('crm', self.crm), ('llm', self.llm)):
         if model is None: continue
         if kind != trained: rec[kind] = next(h[kind] for h in reversed(state['history']) if kind in h); continue
-        split = self.data.valid if kind == 'crm' else self.data.valid.sample(self.cfg.max_eval_samples, self.cfg.seed)
-        v = rec[kind] = self.evaluate_model(kind, split)
+        v = rec[kind] = _restored_valid(fit_history) or self.evaluate_model(kind, self.valid_split(kind))
         ext = '' if kind == 'llm' else '.pt'
         saves.append((model, f'{kind}_last{ext}'))
         if step == 'crm_warmup': saves.append((model, 'crm_warmup.pt'))   # the CRM alone, to compare at the end
