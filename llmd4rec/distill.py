@@ -81,11 +81,11 @@ def kl_topk(student_logits: torch.Tensor, # [B, n_items+1]
             tail_lse: torch.Tensor, # [B] teacher's tail log-sum-exp at T
             T: float = 2., weights: torch.Tensor|None = None) -> torch.Tensor:
     "Per-sample KL(teacher ‖ student) over the teacher's top-K items plus one tail bucket, times T² (shape [B])."
-    zs = student_logits[:, 1:].float() / T
-    lse_s = zs.logsumexp(1, keepdim=True)
+    log_s_all = F.log_softmax(student_logits[:, 1:].float() / T, 1)
     idx = indices.long() - 1
-    log_s_k = zs.gather(1, idx) - lse_s
-    log_s_tail = zs.scatter(1, idx, float('-inf')).logsumexp(1) - lse_s[:, 0]
+    log_s_k = log_s_all.gather(1, idx)
+    tail = log_s_all.exp().scatter(1, idx, 0.).sum(1)   # the student's mass outside the teacher's top-K
+    log_s_tail = tail.clamp(min=torch.finfo(tail.dtype).tiny).log()   # K = n: an empty tail, log 0 kept finite
     t_all = torch.cat([teacher_logits.float() / T, tail_lse[:, None]], 1)
     log_t = t_all - t_all.logsumexp(1, keepdim=True)
     log_s = torch.cat([log_s_k, log_s_tail[:, None]], 1)
@@ -154,8 +154,8 @@ class DistillLoss:
         rows = self.row[idx]
         has = rows >= 0
         if not has.any() or self.lam == 0: return logits.new_zeros(())
-        c, r, sel = self.cache, rows[has], has.nonzero()[:, 0].to(logits.device)
-        zs = logits[sel]
+        c, r = self.cache, rows[has]
+        zs = logits if has.all() else logits[has.nonzero()[:, 0].to(logits.device)]   # every row: no copy
         w = None
         if self.weights == 'rank':
             rank_s = target_ranks(zs.detach().float().cpu(), self.targets[idx[has]])
