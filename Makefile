@@ -16,16 +16,18 @@
 #   make bench-scale     evaluation and teacher cache on 200k items x 50k users in bounded memory
 #   make bench-serve     recommend() latency and throughput, PyTorch vs ONNX Runtime (needs the serve extra)
 #   make bench-coverage  the LLM's training and teacher-cache prefixes/s, sequence vs prompt layout (about 6 minutes)
-# Knobs: PYTHON (python), RECBOLE_PYTHON (.venvs/recbole/bin/python), SEEDS ("1 2 3"), LANES (2), DEVICE (cpu).
+#   make bench-padding   SASRec with the padding cut vs the whole padded batch, on ML-100k and on $(BEAUTY)
+# Knobs: PYTHON (python), BEAUTY (../shared/datasets/amazon-beauty: a folder you bring), RECBOLE_PYTHON (.venvs/recbole/bin/python), SEEDS ("1 2 3"), LANES (2), DEVICE (cpu).
 PYTHON ?= python
 RECBOLE_VENV ?= .venvs/recbole
 RECBOLE_PYTHON ?= $(RECBOLE_VENV)/bin/python
 SEEDS ?= 1 2 3
 LANES ?= 2
 DEVICE ?= cpu
+BEAUTY ?= ../shared/datasets/amazon-beauty
 export RECBOLE_PYTHON
 
-.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale bench-serve bench-coverage
+.PHONY: docs serve-docs test dist readme recbole-venv bench-data bench-crm bench-crm-capped bench-eval bench-anomaly bench-distill bench-scale bench-serve bench-coverage bench-padding
 
 docs:
 	$(PYTHON) tools/build_docs.py
@@ -84,3 +86,7 @@ bench-serve:
 
 bench-coverage:
 	$(PYTHON) benchmarks/llm_coverage.py
+
+bench-padding:
+	$(PYTHON) benchmarks/crm_padding.py --dataset ml-100k
+	$(PYTHON) benchmarks/crm_padding.py --dataset $(BEAUTY)

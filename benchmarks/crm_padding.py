@@ -1,7 +1,7 @@
 """SASRec on short histories: the padding cut by `SASRec.encode` against the whole padded batch, in ONE process.
 
-    python benchmarks/crm_padding.py                                   # Amazon Beauty (../shared/datasets/amazon-beauty)
-    python benchmarks/crm_padding.py --dataset ml-100k                 # the built-in data: long histories, little to cut
+    python benchmarks/crm_padding.py                                   # the built-in ML-100k: long histories
+    python benchmarks/crm_padding.py --dataset PATH/TO/amazon-beauty   # a folder you bring: short histories
 
 One SASRec (RecBole's default sizes, max length 50) on the dataset's training split, batches of 2048 drawn at random
 as training draws them. Each batch is timed both ways, the order alternating from batch to batch: `encode(seqs)`
@@ -50,7 +50,7 @@ def _positions(seqs, group: int) -> float:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--dataset', default=str(ROOT.parent/'shared'/'datasets'/'amazon-beauty'))
+    p.add_argument('--dataset', default='ml-100k', help='a built-in name or a dataset folder')
     p.add_argument('--batches', type=int, default=10, help='timed training batches per way')
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--batch-size', type=int, default=2048)
