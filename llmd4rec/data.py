@@ -57,10 +57,11 @@ class Split:
     def __len__(self): return len(self.targets)
     def __repr__(self): return f'Split({len(self):,} samples, max_len={self.seqs.shape[1]})'
 
-    def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator|None = None):
+    def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator|None = None,
+                order: torch.Tensor|None = None): # the samples' order (default: as stored, or shuffled)
         "Yield `(idx, seqs, targets)` batches; `shuffle` draws a permutation from `generator`."
         if batch_size <= 0: raise ValueError(f'batch_size must be > 0, got {batch_size}')
-        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
+        if order is None: order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
         for s in range(0, len(self), batch_size):
             idx = order[s:s + batch_size]
             yield idx, self.seqs[idx].long(), self.targets[idx].long()

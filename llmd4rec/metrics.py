@@ -62,17 +62,14 @@ def by_length(split: Split) -> torch.Tensor:
 def predict_ranks(model, # callable: `[B, L]` item ids -> `[B, n_items+1]` scores
                   split: Split, batch_size: int = 512, mask_history: bool = False, device=None) -> torch.Tensor:
     "Rank of each sample's target under `model`, over the whole split in batches of similar history lengths."
-    if batch_size <= 0: raise ValueError(f'batch_size must be > 0, got {batch_size}')
-    was_training, order = getattr(model, 'training', False), by_length(split)
+    was_training = getattr(model, 'training', False)
     if hasattr(model, 'eval'): model.eval()
     ranks = torch.zeros(len(split), dtype=torch.long)
     try:
-        for s in range(0, len(split), batch_size):
-            idx = order[s:s + batch_size]
-            seqs = split.seqs[idx].long()
+        for idx, seqs, targets in split.batches(batch_size, order=by_length(split)):
             scores = model(seqs.to(device) if device else seqs).float().cpu()
             mask = split.history_mask(idx, scores.shape[1] - 1) if mask_history else None
-            ranks[idx] = target_ranks(scores, split.targets[idx].long(), mask)
+            ranks[idx] = target_ranks(scores, targets, mask)
     finally:
         if was_training: model.train()
     return ranks
