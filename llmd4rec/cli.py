@@ -72,6 +72,9 @@ def _llm_args(sub):
     l.add_argument('--batch-size', type=int, default=16)
     l.add_argument('--lr', type=float, default=1e-3)
     l.add_argument('--seed', type=int, default=2026)
+    l.add_argument('--lora-r', type=int, default=8, help="the LoRA adapters' rank")
+    l.add_argument('--lora-alpha', type=int, default=16)
+    l.add_argument('--mask-history', action='store_true', help="exclude each user's seen items from the ranking")
     l.add_argument('--device', default=None)
     l.add_argument('--resume', action='store_true',
                    help='continue the interrupted run in --out from its last finished epoch')
@@ -81,7 +84,8 @@ def _train_llm(args):
     "Run `train-llm`: train, print the LLM's metrics beside its CRM's."
     res = train_llm(args.dataset, args.llm, args.out, args.crm, args.max_train_samples, args.max_eval_samples,
                     args.history_len, args.n_titles, args.item_head, args.layout, args.item_repr, args.epochs,
-                    args.batch_size, lr=args.lr, seed=args.seed, device=args.device, progress=not args.no_progress,
+                    args.batch_size, lr=args.lr, lora_r=args.lora_r, lora_alpha=args.lora_alpha, seed=args.seed,
+                    mask_history=args.mask_history, device=args.device, progress=not args.no_progress,
                     resume=args.resume)
     print(format_table({'LLM valid': res['valid'], 'LLM test': res['test'], 'CRM test': res['crm']['test']}))
     print(f'wrote {Path(args.out)/"metrics.json"}')
