@@ -8,7 +8,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 # %% auto #0
-__all__ = ['plot_history', 'plot_steps', 'plot_rounds']
+__all__ = ['plot_history', 'plot_steps', 'plot_rounds', 'plot_curves']
 
 # %% ../nbs/05_plots.ipynb #1cae1000
 def _save(fig: Figure, path) -> Figure:
@@ -55,4 +55,16 @@ def plot_rounds(runs: dict, # {seed: result} of one variant, each with the train
         ax.set_xticks(range(len(h)), [x['step'] for x in h], rotation=30, ha='right')
         ax.set(title=f'{crm_name if kind == "crm" else "LLM"} ({variant})', ylabel=f'valid {metric}'); ax.grid(alpha=.3)
     axes[0].legend()
+    return _save(fig, path)
+
+# %% ../nbs/05_plots.ipynb #d8fb1266
+def plot_curves(curves: dict, # {label: [validation metric per epoch]}
+                levels: dict|None = None, # {label: value}: dashed horizontal lines, e.g. the CRM's score
+                path=None, metric: str = 'NDCG@10', title: str = '') -> Figure:
+    "Validation `metric` per epoch of several runs, with the `levels` they are measured against."
+    fig = Figure(figsize=(6.5, 3.4)); ax = fig.subplots()
+    for label, ys in curves.items(): ax.plot(range(1, len(ys) + 1), ys, marker='o', label=label)
+    for i, (label, y) in enumerate((levels or {}).items()): ax.axhline(y, ls='--', color=f'C{7 + i}', label=label)
+    ax.set(xlabel='epoch', ylabel=f'valid {metric}', title=title); ax.grid(alpha=.3); ax.legend(fontsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
     return _save(fig, path)
