@@ -19,7 +19,7 @@ from .llm import LLMRec
 from .steps import Config, Steps
 
 # %% auto #0
-__all__ = ['LEGACY', 'Trainer', 'step_fields', 'check_continuation', 'fork']
+__all__ = ['LEGACY', 'TESTS', 'Trainer', 'step_fields', 'check_continuation', 'fork']
 
 # %% ../nbs/11_trainer.ipynb #5d93f9d5
 class Trainer(Steps):
@@ -243,26 +243,36 @@ def _write_history_csv(history: list, path):
     atomic_write(path, write, mode='w')
 
 # %% ../nbs/11_trainer.ipynb #bf787124
+TESTS = 'tests.json'   # the test metrics of the checkpoints a run has evaluated, by model and step
+
+@patch
+def test_metrics(self: Trainer, kind: str, step: str, name: str, tests: dict) -> dict:
+    "Test metrics of the checkpoint `name` (the `kind` model after `step`): from `tests`, else evaluated into it."
+    key = f'{kind} after {step}'
+    if key not in tests:
+        split = self.data.test if kind == 'crm' else self.data.test.sample(self.cfg.max_eval_samples, self.cfg.seed)
+        tests[key] = self.evaluate_model(kind, split, self.load_checked(name, step, self.state['done']))
+    return tests[key]
+
+# %% ../nbs/11_trainer.ipynb #0fa42a36
 @patch
 def finish(self: Trainer) -> dict:
     "Evaluate the best checkpoint of each model on test; write `metrics.json`, `history.csv`, `curve.png`."
-    c = self.cfg
+    c, path = self.cfg, self.out/TESTS
+    tests = json.loads(path.read_text()) if path.exists() else {}
     res = dict(config=asdict(c), history=self.state['history'])
     for kind, name in (('crm', 'crm_best.pt'), ('llm', 'llm_best')):
         if not (self.out/name).exists(): continue
         best = self.state['best'][kind]
-        model = self.load_checked(name, best['step'], self.state['done'])
-        test = self.data.test if kind == 'crm' else self.data.test.sample(c.max_eval_samples, c.seed)
-        res[kind] = dict(best_step=best['step'], valid=best['valid'], test=self.evaluate_model(kind, test, model))
+        res[kind] = dict(best_step=best['step'], valid=best['valid'],
+                         test=self.test_metrics(kind, best['step'], name, tests))
     if 'crm' in res and (self.out/'crm_warmup.pt').exists():   # the CRM alone, beside the best one
-        same = res['crm']['best_step'] == 'crm_warmup'
-        test = res['crm']['test'] if same else self.evaluate_model(
-            'crm', self.data.test, self.load_checked('crm_warmup.pt', 'crm_warmup', self.state['done']))
         res['crm_warmup'] = dict(valid=next(h['crm'] for h in self.state['history'] if h['step'] == 'crm_warmup'),
-                                 test=test)
+                                 test=self.test_metrics('crm', 'crm_warmup', 'crm_warmup.pt', tests))
     from llmd4rec import __version__
     res['version'] = __version__
     if is_main(self.procs):   # the others return the same metrics once the main process has written them
+        write_json(tests, path)
         write_json(res, self.out/'metrics.json')
         _write_history_csv(self.state['history'], self.out/'history.csv')
         plot_steps(self.state['history'], self.out/'curve.png', title=f'{c.mode}: {c.crm} + {c.llm} on {c.dataset}')
@@ -274,7 +284,7 @@ def _copy_run(src: Path, dst: Path):
     "Copy the checkpoints and `state.json` of the run in `src` to the new folder `dst` (atomically)."
     tmp = dst.with_name(f'.{dst.name}.fork-tmp')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
-    for name in ('vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best',
+    for name in ('vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', TESTS,
                  'state.json'):   # state.json last
         p = src/name
         if p.is_dir(): shutil.copytree(p, tmp/name)

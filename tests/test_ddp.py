@@ -23,6 +23,7 @@ ARGS = ['run', '--dataset', 'synthetic', '--llm', 'tiny', '--rounds', '2', '--cr
         '--max-train-samples', '64', '--max-eval-samples', '32', '--seed', '3', '--no-progress', '--lora-dropout', '0']
 STEPS = ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm', 'r2_crm', 'r2_llm']
 FILES = {'vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json',
+         'tests.json',
          'history.csv', 'curve.png',
          *(f'teacher_{s}.pt' for s in STEPS if s.startswith('r'))}
 TIMEOUT = 600

@@ -17,7 +17,8 @@ ARGS = ['run', '--dataset', 'synthetic', '--llm', 'tiny', '--rounds', '2', '--cr
         '--max-len', '10', '--history-len', '6', '--n-titles', '0', '--top-k', '10', '--recent', '1', '--llm-batch-size', '32',
         '--max-train-samples', '64', '--max-eval-samples', '32', '--llm-epochs', '2', '--seed', '3', '--no-progress']
 STEPS = ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm', 'r2_crm', 'r2_llm']
-NAMES = {'vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json', 'history.csv', 'curve.png'}
+NAMES = {'vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json',
+         'tests.json', 'history.csv', 'curve.png'}
 
 def _launch(cli, out, resume, log, crash_at=None):
     env = {k: v for k, v in os.environ.items() if k != 'LLMD4REC_CRASH_AT'}
