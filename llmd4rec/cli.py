@@ -72,6 +72,8 @@ def _llm_args(sub):
     l.add_argument('--batch-size', type=int, default=16)
     l.add_argument('--lr', type=float, default=1e-3)
     l.add_argument('--seed', type=int, default=2026)
+    l.add_argument('--lr-schedule', default='constant', choices=['constant', 'linear'],
+                   help="'linear': the learning rate falls from --lr to 0 over the epochs")
     l.add_argument('--lora-r', type=int, default=8, help="the LoRA adapters' rank")
     l.add_argument('--lora-alpha', type=int, default=16)
     l.add_argument('--mask-history', action='store_true', help="exclude each user's seen items from the ranking")
@@ -84,7 +86,8 @@ def _train_llm(args):
     "Run `train-llm`: train, print the LLM's metrics beside its CRM's."
     res = train_llm(args.dataset, args.llm, args.out, args.crm, args.max_train_samples, args.max_eval_samples,
                     args.history_len, args.n_titles, args.item_head, args.layout, args.item_repr, args.epochs,
-                    args.batch_size, lr=args.lr, lora_r=args.lora_r, lora_alpha=args.lora_alpha, seed=args.seed,
+                    args.batch_size, lr=args.lr, lr_schedule=args.lr_schedule, lora_r=args.lora_r,
+                    lora_alpha=args.lora_alpha, seed=args.seed,
                     mask_history=args.mask_history, device=args.device, progress=not args.no_progress,
                     resume=args.resume)
     print(format_table({'LLM valid': res['valid'], 'LLM test': res['test'], 'CRM test': res['crm']['test']}))

@@ -170,12 +170,14 @@ def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **pos
 
 # %% ../nbs/06_fit.ipynb #5d3ad021
 def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, extra_loss, grad_clip, bf16, device,
-           bar, main_loss=ce_loss):
+           bar, main_loss=ce_loss, lr_at=None): # lr_at: the share of the epoch done -> the learning rate (None: fixed)
     "Train one epoch; return (mean loss, samples, seconds)."
     model.train(); t0, total, n = time.perf_counter(), 0., 0
     bar.reset(total=len(train)); bar.set_description(f'epoch {epoch}')
     for step, (i, seqs, targets) in enumerate(train.batches(batch_size, shuffle=True, generator=gen)):
         where, idx = f'at epoch {epoch}, step {step}', index[i]
+        if lr_at is not None:
+            for g in opt.param_groups: g['lr'] = lr_at(n / len(train))
         if acc is not None:
             loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where, main_loss)
         else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
@@ -211,6 +213,7 @@ class Fit:
                  patience: int|None = 10, # epochs without validation improvement before stopping (None: never)
                  metric: str = 'NDCG@10', # validation metric for early stopping
                  seed: int = 0, # seed of the shuffling generator
+                 lr_schedule: str = 'constant', # 'constant', or 'linear': from `lr` down to 0 over the `epochs`
                  samples=None, # training-sample indices, or a source of sequence batches (default: all prefixes)
                  valid: Split|None = None, # validation split (default `data.valid`)
                  loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, seeded)
@@ -222,6 +225,8 @@ class Fit:
                  on_epoch=None, # optional callable(record) after each epoch
                  checkpoint=None): # path: the state is saved there after every epoch, and training resumes from it
         store_attr()
+        if lr_schedule not in ('constant', 'linear'):
+            raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {lr_schedule!r}")
         self.params, self.opt, self.gen, self.acc, self.device = _setup(
             model, data, lr, optimizer, weight_decay, seed, shared, device, epochs=epochs, batch_size=batch_size,
             patience=patience)
@@ -238,7 +243,8 @@ def settings(self: Fit) -> dict:
     return dict(model=type(self.model).__name__, dataset=self.data.name, lr=self.lr, batch_size=self.batch_size,
                 optimizer=self.optimizer, weight_decay=self.weight_decay, patience=self.patience, metric=self.metric,
                 seed=self.seed, samples=len(self.train), mask_history=self.mask_history,
-                **({} if self.loss == 'ce' else {'loss': self.loss}))
+                **({} if self.loss == 'ce' else {'loss': self.loss}),
+                **({} if self.lr_schedule == 'constant' else {'lr_schedule': self.lr_schedule}))
 
 @patch
 def resume(self: Fit):
@@ -251,9 +257,10 @@ def resume(self: Fit):
 @patch
 def one_epoch(self: Fit, epoch: int, bar) -> dict:
     "Train one epoch and validate; update the best weights and the patience counter; return the epoch's record."
+    lr_at = None if self.lr_schedule == 'constant' else lambda f: self.lr * (1 - (epoch - 1 + f) / self.epochs)
     loss, n, secs = _epoch(self.model, self.net, self.train, self.index, self.opt, self.params, self.gen, self.acc,
                            epoch, self.batch_size, self.extra_loss, self.grad_clip, self.bf16, self.device, bar,
-                           self.main_loss)
+                           self.main_loss, lr_at)
     t1, ev = time.perf_counter(), evaluate_shared if self.shared else evaluate
     with autocast(self.device, self.bf16):
         v = ev(self.model, self.valid, batch_size=self.eval_batch_size, mask_history=self.mask_history,

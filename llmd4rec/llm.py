@@ -411,6 +411,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               history_len: int = 50, n_titles: int = 0, item_head: str = 'linear', layout: str = 'sequence',
               item_repr: str = 'id', # 'id' or 'id+text' (the title's encoding added to each soft token)
               epochs: int = 1, batch_size: int = 16, lr: float = 1e-3, lora_r: int = 8, lora_alpha: int = 16,
+              lr_schedule: str = 'constant', # or 'linear': from `lr` down to 0 over the epochs
               seed: int = 2026, k_core: int = 5, max_len: int = 50, mask_history: bool = False,
               bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
               device=None, progress: bool = True, save_model: bool = True,
@@ -432,12 +433,11 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
                      item_repr=item_repr, lora_r=lora_r, lora_alpha=lora_alpha, progress=progress)
     samples = sample_indices(torch.arange(len(data.train)), max_train_samples, seed)
     source = Windows(data, history_len, samples) if layout == 'sequence' else samples
-    history = fit(model, data, epochs=epochs, lr=lr, batch_size=batch_size, samples=source, seed=seed,
-                  valid=data.valid.sample(max_eval_samples, seed), mask_history=mask_history, bf16=bf16, device=device,
-                  progress=progress, checkpoint=state, **LLM_FIT)
+    history = fit(model, data, epochs=epochs, lr=lr, lr_schedule=lr_schedule, batch_size=batch_size, samples=source,
+                  seed=seed, valid=data.valid.sample(max_eval_samples, seed), mask_history=mask_history, bf16=bf16,
+                  device=device, progress=progress, checkpoint=state, **LLM_FIT)
     res = _llm_result(model, crm, data, history, samples, config, crm_checkpoint, max_eval_samples, seed, mask_history,
                       bf16, device)
     if save_model: model.cpu().save(out/'model')
-    write_json(res, out/'metrics.json')
-    state.unlink(missing_ok=True)
+    write_json(res, out/'metrics.json'); state.unlink(missing_ok=True)   # finished: nothing left to resume
     return res

@@ -40,6 +40,7 @@ class Config:
     patience: int = 10
     llm_epochs: int = 1 # epochs of each LLM step
     llm_lr: float = 1e-3; llm_batch_size: int = 16 # batch: prefixes (prompt layout) or windows (sequence)
+    llm_lr_schedule: str = 'constant' # or 'linear': each LLM step lowers its rate from `llm_lr` to 0
     layout: str = 'sequence' # 'sequence' (every prefix in one causal pass) or 'prompt' (one pass per prefix)
     history_len: int = 50 # L: the LLM reads up to 2L items (sequence) or the last L (prompt) as soft tokens
     n_titles: int = 0 # prompt layout: the most recent items whose titles the LLM also reads
@@ -73,6 +74,7 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
     if self.item_repr not in ('id', 'id+text'): bad('item_repr', "expected 'id' or 'id+text'")
     if self.layout not in ('sequence', 'prompt'): bad('layout', "expected 'sequence' or 'prompt'")
     if self.crm_loss not in ('ce', 'bce'): bad('crm_loss', "expected 'ce' or 'bce'")
+    if self.llm_lr_schedule not in ('constant', 'linear'): bad('llm_lr_schedule', "expected 'constant' or 'linear'")
     if self.layout == 'sequence' and self.n_titles: bad('n_titles', "titles in the prompt need layout='prompt'")
     for f in ('rounds', 'max_len', 'crm_epochs', 'crm_round_epochs', 'crm_batch_size', 'patience', 'llm_epochs',
               'llm_batch_size', 'history_len', 'lora_r', 'top_k'):
@@ -151,8 +153,9 @@ def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
     c = self.cfg
     samples = sample_indices(recent_samples(self.data.train.users, c.recent), c.max_train_samples, seed)
     if c.layout == 'sequence': samples = Windows(self.data, c.history_len, samples)
-    return fit(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, batch_size=c.llm_batch_size, samples=samples,
-               seed=seed, valid=self.data.valid.sample(c.max_eval_samples, c.seed), extra_loss=extra_loss,
+    return fit(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, lr_schedule=c.llm_lr_schedule,
+               batch_size=c.llm_batch_size, samples=samples, seed=seed,
+               valid=self.data.valid.sample(c.max_eval_samples, c.seed), extra_loss=extra_loss,
                mask_history=c.mask_history, bf16=c.bf16, device=self.device, progress=self.progress,
                checkpoint=self.state_path(step), **LLM_FIT)
 
