@@ -99,9 +99,10 @@ def _restored_valid(fit_history: list) -> dict|None:
     return next((h['valid'] for h in reversed(fit_history) if h.get('best')), None)
 
 @patch
-def valid_split(self: Trainer, kind: str):
-    "The validation split of `kind`: all of it for the CRM, the config's fixed sample of users for the LLM."
-    return self.data.valid if kind == 'crm' else self.data.valid.sample(self.cfg.max_eval_samples, self.cfg.seed)
+def eval_split(self: Trainer, kind: str, split: str = 'valid'):
+    "The `split` ('valid' or 'test') that `kind` is evaluated on: all of it for the CRM, a fixed sample for the LLM."
+    s = getattr(self.data, split)
+    return s if kind == 'crm' else s.sample(self.cfg.max_eval_samples, self.cfg.seed)
 
 # %% ../nbs/11_trainer.ipynb #30d3f389
 @patch
@@ -113,7 +114,7 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
     for kind, model in (('crm', self.crm), ('llm', self.llm)):
         if model is None: continue
         if kind != trained: rec[kind] = next(h[kind] for h in reversed(state['history']) if kind in h); continue
-        v = rec[kind] = _restored_valid(fit_history) or self.evaluate_model(kind, self.valid_split(kind))
+        v = rec[kind] = _restored_valid(fit_history) or self.evaluate_model(kind, self.eval_split(kind))
         ext = '' if kind == 'llm' else '.pt'
         saves.append((model, f'{kind}_last{ext}'))
         if step == 'crm_warmup': saves.append((model, 'crm_warmup.pt'))   # the CRM alone, to compare at the end
@@ -250,8 +251,8 @@ def test_metrics(self: Trainer, kind: str, step: str, name: str, tests: dict) ->
     "Test metrics of the checkpoint `name` (the `kind` model after `step`): from `tests`, else evaluated into it."
     key = f'{kind} after {step}'
     if key not in tests:
-        split = self.data.test if kind == 'crm' else self.data.test.sample(self.cfg.max_eval_samples, self.cfg.seed)
-        tests[key] = self.evaluate_model(kind, split, self.load_checked(name, step, self.state['done']))
+        tests[key] = self.evaluate_model(kind, self.eval_split(kind, 'test'),
+                                         self.load_checked(name, step, self.state['done']))
     return tests[key]
 
 # %% ../nbs/11_trainer.ipynb #0fa42a36
