@@ -320,8 +320,8 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
     for q in (r, w):
         q.add_argument('--crm', default='sasrec')
         q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
-        q.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE',
-                       help='change a field of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH')
+        q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
+                       help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
     r.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
     r.add_argument('--variants', nargs='+', default=list(VARIANTS))
     r.add_argument('--results', help='default: data/results/exp (ml-100k), data/results/beauty (beauty)')

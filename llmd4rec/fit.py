@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_fit.ipynb #70589bad
 from __future__ import annotations
-import math, time
+import itertools, math, time
 from pathlib import Path
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
@@ -129,11 +129,11 @@ def load_trainable(model: nn.Module, state: dict):
             params[k].copy_(v)
 
 # %% ../nbs/06_fit.ipynb #3f592dec
-def _save_state(path, run, model, opt, gen, device, **loop):
-    "Write the state after an epoch (atomically)."
+def _save_state(path, run, model, opt, gen_state, device, **loop):
+    "Write the state (atomically): `gen_state` is the shuffling generator's, `loop` the loop's variables."
     on_gpu = device is not None and torch.device(device).type == 'cuda'
     extra = {'cuda_rng': torch.cuda.get_rng_state(device)} if on_gpu else {}
-    atomic_save(dict(run=run, params=trainable_state(model), optimizer=opt.state_dict(), generator=gen.get_state(),
+    atomic_save(dict(run=run, params=trainable_state(model), optimizer=opt.state_dict(), generator=gen_state,
                      rng=torch.get_rng_state(), **loop, **extra), path)
 
 def _load_state(path, run, model, opt, gen) -> dict:
@@ -147,7 +147,7 @@ def _load_state(path, run, model, opt, gen) -> dict:
     except ValueError as e: raise ValueError(f'{path}: its weights do not fit this model: {e}') from None
     opt.load_state_dict(c['optimizer']); gen.set_state(c['generator']); torch.set_rng_state(c['rng'])
     if 'cuda_rng' in c and torch.cuda.is_available(): torch.cuda.set_rng_state(c['cuda_rng'])
-    return {k: c[k] for k in ('best', 'best_state', 'bad', 'history', 'loss_rng') if k in c}
+    return {k: c[k] for k in ('best', 'best_state', 'bad', 'history', 'loss_rng', 'partial') if k in c}
 
 # %% ../nbs/06_fit.ipynb #07f1a602
 def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **positive):
@@ -167,24 +167,6 @@ def _setup(model, data, lr, optimizer, weight_decay, seed, shared, device, **pos
     params = [p for p in model.parameters() if p.requires_grad]
     opt = (torch.optim.Adam if optimizer == 'adam' else torch.optim.AdamW)(params, lr=lr, weight_decay=weight_decay)
     return params, opt, torch.Generator().manual_seed(seed), acc, device
-
-# %% ../nbs/06_fit.ipynb #5d3ad021
-def _epoch(model, net, train, index, opt, params, gen, acc, epoch, batch_size, extra_loss, grad_clip, bf16, device,
-           bar, main_loss=ce_loss, lr_at=None): # lr_at: the share of the epoch done -> the learning rate (None: fixed)
-    "Train one epoch; return (mean loss, samples, seconds)."
-    model.train(); t0, total, n = time.perf_counter(), 0., 0
-    bar.reset(total=len(train)); bar.set_description(f'epoch {epoch}')
-    for step, (i, seqs, targets) in enumerate(train.batches(batch_size, shuffle=True, generator=gen)):
-        where, idx = f'at epoch {epoch}, step {step}', index[i]
-        if lr_at is not None:
-            for g in opt.param_groups: g['lr'] = lr_at(n / len(train))
-        if acc is not None:
-            loss = _ddp_step(acc, net, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, where, main_loss)
-        else: loss = _local_step(model, opt, params, seqs, targets, idx, extra_loss, grad_clip, bf16, device, where,
-                                 main_loss)
-        total += loss * n_samples(targets); n += n_samples(targets)
-        bar.update(n_samples(targets)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
-    return total / n, n, time.perf_counter() - t0
 
 # %% ../nbs/06_fit.ipynb #c83d36a3
 def _train_source(data, samples) -> tuple:
@@ -223,8 +205,10 @@ class Fit:
                  eval_batch_size: int = 1024, mask_history: bool = False, device=None,
                  progress: bool = True, # show progress bars
                  on_epoch=None, # optional callable(record) after each epoch
-                 checkpoint=None): # path: the state is saved there after every epoch, and training resumes from it
+                 checkpoint=None, # path: the state is saved there after every epoch, and training resumes from it
+                 save_every: float|None = 600.): # seconds of training between saves inside an epoch (None: never)
         store_attr()
+        if save_every is not None and save_every < 0: raise ValueError(f'save_every must be >= 0, got {save_every}')
         if lr_schedule not in ('constant', 'linear'):
             raise ValueError(f"lr_schedule must be 'constant' or 'linear', got {lr_schedule!r}")
         self.params, self.opt, self.gen, self.acc, self.device = _setup(
@@ -253,14 +237,47 @@ def resume(self: Fit):
         self.loop = _load_state(self.checkpoint, self.settings(), self.model, self.opt, self.gen)
         if 'loss_rng' in self.loop: self.main_loss.generator.set_state(self.loop.pop('loss_rng'))
 
+# %% ../nbs/06_fit.ipynb #8af96ea4
+@patch
+def save(self: Fit, gen_state=None, **partial):
+    "Write the run's state to `checkpoint` (main process); `gen_state`, `partial`: of an epoch stopped part-way."
+    if self.checkpoint is None or not is_main(processes()): return
+    rng = {} if self.loss == 'ce' else {'loss_rng': self.main_loss.generator.get_state()}
+    _save_state(self.checkpoint, self.settings(), self.model, self.opt,
+                self.gen.get_state() if gen_state is None else gen_state, self.device, **self.loop, **rng, **partial)
+
+@patch
+def train_epoch(self: Fit, epoch: int, bar) -> tuple:
+    "Train one epoch, or finish one stopped part-way; return (mean loss, samples, seconds)."
+    p = self.loop.pop('partial', None) or dict(epoch=epoch, step=0, total=0., n=0, seconds=0.)
+    if p['epoch'] != epoch: raise ValueError(f'{self.checkpoint}: stopped in epoch {p["epoch"]}, not {epoch}')
+    gen0, t0 = self.gen.get_state(), time.perf_counter()   # the epoch's shuffle is drawn from gen0
+    saved, total, n = t0, p['total'], p['n']
+    lr_at = None if self.lr_schedule == 'constant' else lambda f: self.lr * (1 - (epoch - 1 + f) / self.epochs)
+    self.model.train(); bar.reset(total=len(self.train)); bar.update(n); bar.set_description(f'epoch {epoch}')
+    batches = self.train.batches(self.batch_size, shuffle=True, generator=self.gen)
+    for step, (i, seqs, targets) in enumerate(itertools.islice(batches, p['step'], None), p['step']):
+        where, idx = f'at epoch {epoch}, step {step}', self.index[i]
+        if lr_at is not None:
+            for g in self.opt.param_groups: g['lr'] = lr_at(n / len(self.train))
+        if self.acc is not None:
+            loss = _ddp_step(self.acc, self.net, self.opt, self.params, seqs, targets, idx, self.extra_loss,
+                             self.grad_clip, self.bf16, where, self.main_loss)
+        else: loss = _local_step(self.model, self.opt, self.params, seqs, targets, idx, self.extra_loss,
+                                 self.grad_clip, self.bf16, self.device, where, self.main_loss)
+        total += loss * n_samples(targets); n += n_samples(targets)
+        bar.update(n_samples(targets)); bar.set_postfix(loss=f'{total / n:.4f}', refresh=False)
+        if self.save_every is not None and time.perf_counter() - saved >= self.save_every:
+            secs = p['seconds'] + time.perf_counter() - t0
+            self.save(gen0, partial=dict(epoch=epoch, step=step + 1, total=total, n=n, seconds=secs))
+            saved = time.perf_counter()
+    return total / n, n, p['seconds'] + time.perf_counter() - t0
+
 # %% ../nbs/06_fit.ipynb #d2ef0c47
 @patch
 def one_epoch(self: Fit, epoch: int, bar) -> dict:
     "Train one epoch and validate; update the best weights and the patience counter; return the epoch's record."
-    lr_at = None if self.lr_schedule == 'constant' else lambda f: self.lr * (1 - (epoch - 1 + f) / self.epochs)
-    loss, n, secs = _epoch(self.model, self.net, self.train, self.index, self.opt, self.params, self.gen, self.acc,
-                           epoch, self.batch_size, self.extra_loss, self.grad_clip, self.bf16, self.device, bar,
-                           self.main_loss, lr_at)
+    loss, n, secs = self.train_epoch(epoch, bar)
     t1, ev = time.perf_counter(), evaluate_shared if self.shared else evaluate
     with autocast(self.device, self.bf16):
         v = ev(self.model, self.valid, batch_size=self.eval_batch_size, mask_history=self.mask_history,
@@ -284,7 +301,7 @@ def _broadcast_trainable(model):
 def run(self: Fit) -> list:
     "Train (or continue training); return the per-epoch history."
     self.resume()
-    show, main = self.progress and is_main(processes()), is_main(processes())
+    show = self.progress and is_main(processes())
     ebar = tqdm(total=self.epochs, initial=len(self.loop['history']), desc=type(self.model).__name__, unit='epoch',
                 disable=not show)
     bar = tqdm(total=len(self.train), unit='sample', leave=False, disable=not show)
@@ -292,10 +309,7 @@ def run(self: Fit) -> list:
         for epoch in range(len(self.loop['history']) + 1, self.epochs + 1):
             if self.patience is not None and self.loop['bad'] >= self.patience: break
             rec = self.one_epoch(epoch, bar)
-            if self.checkpoint is not None and main:
-                rng = {} if self.loss == 'ce' else {'loss_rng': self.main_loss.generator.get_state()}
-                _save_state(self.checkpoint, self.settings(), self.model, self.opt, self.gen, self.device, **self.loop,
-                            **rng)
+            self.save()
             ebar.update(); ebar.set_postfix(loss=f'{rec["loss"]:.4f}', best=f'{self.loop["best"]:.4f}', refresh=False)
             if self.on_epoch: self.on_epoch(rec)
     finally: self.model.eval(); bar.close(); ebar.close()

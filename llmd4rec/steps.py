@@ -61,6 +61,7 @@ class Config:
     mask_history: bool = False # exclude seen items in evaluation
     device: str|None = None
     bf16: bool = False # bfloat16 autocast for the LM (GPUs, CPUs with AMX); item head and CRM stay float32
+    save_every: float = 600. # seconds of training between a step's saves inside an epoch (an LLM epoch lasts hours)
 
 # %% ../nbs/10_steps.ipynb #65410dde
 @patch
@@ -81,7 +82,7 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
         if getattr(self, f) <= 0: bad(f, 'must be > 0')
     for f in ('T_crm', 'T_llm', 'crm_lr', 'llm_lr'):
         if not getattr(self, f) > 0: bad(f, 'must be > 0')
-    for f in ('lam_crm', 'lam_llm', 'k_core', 'n_titles'):
+    for f in ('lam_crm', 'lam_llm', 'k_core', 'n_titles', 'save_every'):
         if getattr(self, f) < 0: bad(f, 'must be >= 0')
     if not 0 <= self.lora_dropout < 1: bad('lora_dropout', 'must be in [0, 1)')
     for f in ('max_train_samples', 'max_eval_samples', 'recent'):
@@ -139,12 +140,18 @@ class Steps:
 
 # %% ../nbs/10_steps.ipynb #baf132e0
 @patch
+def eval_split(self: Steps, kind: str, split: str = 'valid'):
+    "The `split` ('valid' or 'test') that `kind` is evaluated on: all of it for the CRM, a fixed sample for the LLM."
+    s = getattr(self.data, split)
+    return s if kind == 'crm' else s.sample(self.cfg.max_eval_samples, self.cfg.seed)
+
+@patch
 def fit_crm(self: Steps, step: str, epochs: int, seed: int, extra_loss=None) -> list:
     "Train the CRM for `step` (CE + `extra_loss`)."
     c = self.cfg
     return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience,
                seed=seed, loss=c.crm_loss, extra_loss=extra_loss, mask_history=c.mask_history, device=self.device,
-               progress=self.progress, checkpoint=self.state_path(step))
+               progress=self.progress, checkpoint=self.state_path(step), save_every=c.save_every)
 
 # %% ../nbs/10_steps.ipynb #2d358a13
 @patch
@@ -155,9 +162,9 @@ def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
     if c.layout == 'sequence': samples = Windows(self.data, c.history_len, samples)
     return fit(self.llm, self.data, epochs=c.llm_epochs, lr=c.llm_lr, lr_schedule=c.llm_lr_schedule,
                batch_size=c.llm_batch_size, samples=samples, seed=seed,
-               valid=self.data.valid.sample(c.max_eval_samples, c.seed), extra_loss=extra_loss,
+               valid=self.eval_split('llm'), extra_loss=extra_loss,
                mask_history=c.mask_history, bf16=c.bf16, device=self.device, progress=self.progress,
-               checkpoint=self.state_path(step), **LLM_FIT)
+               checkpoint=self.state_path(step), save_every=c.save_every, **LLM_FIT)
 
 # %% ../nbs/10_steps.ipynb #98c5efbc
 @patch

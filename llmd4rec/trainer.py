@@ -98,12 +98,6 @@ def _restored_valid(fit_history: list) -> dict|None:
     "The validation metrics of the weights `fit` restored (its last improving epoch's), or None."
     return next((h['valid'] for h in reversed(fit_history) if h.get('best')), None)
 
-@patch
-def eval_split(self: Trainer, kind: str, split: str = 'valid'):
-    "The `split` ('valid' or 'test') that `kind` is evaluated on: all of it for the CRM, a fixed sample for the LLM."
-    s = getattr(self.data, split)
-    return s if kind == 'crm' else s.sample(self.cfg.max_eval_samples, self.cfg.seed)
-
 # %% ../nbs/11_trainer.ipynb #30d3f389
 @patch
 def after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
@@ -127,8 +121,8 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
     self.state = state
 
 # %% ../nbs/11_trainer.ipynb #9579219d
-# Fields that only decide which steps exist, never what a finished step computed:
-_SCHEDULE = ('mode', 'rounds', 'device')
+# Fields that only decide which steps exist, where they run or how often they save, never what a step computed:
+_SCHEDULE = ('mode', 'rounds', 'device', 'save_every')
 # Fields read only by the distillation steps of the CRM / of the LLM:
 _CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights')
 _LLM_ROUND = ('T_llm', 'lam_llm', 'top_k', 'weights', 'refresh', 'llm_kd')

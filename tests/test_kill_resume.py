@@ -15,7 +15,8 @@ import pytest
 
 ARGS = ['run', '--dataset', 'synthetic', '--llm', 'tiny', '--rounds', '2', '--crm-epochs', '2', '--crm-round-epochs', '1',
         '--max-len', '10', '--history-len', '6', '--n-titles', '0', '--top-k', '10', '--recent', '1', '--llm-batch-size', '32',
-        '--max-train-samples', '64', '--max-eval-samples', '32', '--llm-epochs', '2', '--seed', '3', '--no-progress']
+        '--max-train-samples', '64', '--max-eval-samples', '32', '--llm-epochs', '2', '--seed', '3', '--no-progress',
+        '--save-every', '0']   # a step saves after every batch too: kills land inside epochs
 STEPS = ['crm_warmup', 'llm_warmup', 'r1_crm', 'r1_llm', 'r2_crm', 'r2_llm']
 NAMES = {'vocab.json', 'crm_warmup.pt', 'crm_last.pt', 'crm_best.pt', 'llm_last', 'llm_best', 'state.json', 'metrics.json',
          'tests.json', 'history.csv', 'curve.png'}
