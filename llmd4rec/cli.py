@@ -209,6 +209,8 @@ def main(argv=None) -> int:
     "Run the `llmd4rec` command line."
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
+    if getattr(args, 'no_progress', False):   # transformers' bars (loading, converting a GGUF) too
+        from transformers.utils import logging as hf_logging; hf_logging.disable_progress_bar()
     try:
         if args.command not in ('run', 'demo') and processes() is not None:
             raise ValueError(f'{args.command} runs in a single process; run and demo are the commands that share '
