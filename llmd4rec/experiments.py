@@ -18,9 +18,10 @@ from .distill import DistillLoss, TeacherCache, build_teacher_cache, sample_weig
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'SCALES', 'ROWS', 'SWEEP', 'variant_config', 'crm_folder', 'run_variant',
-           'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'teacher_quality',
-           'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'parser', 'main']
+__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
+           'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
+           'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'parser',
+           'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -46,7 +47,11 @@ CPU_SCALE = dict(dataset='ml-100k', llm='smollm2', max_len=20, patience=5, crm_r
 BEAUTY_SCALE = dict(dataset='amazon-beauty', llm='smollm2', max_len=50, patience=10, crm_round_epochs=20, rounds=2,
                     layout='sequence', history_len=25, llm_epochs=1, llm_lr=1e-3, llm_batch_size=32, recent=None,
                     max_train_samples=None, top_k=100, mask_history=True)
-SCALES = {'ml-100k': CPU_SCALE, 'beauty': BEAUTY_SCALE}
+
+# %% ../nbs/12_experiments.ipynb #376f65c4
+FULL_SCALE = dict(BEAUTY_SCALE, dataset='ml-100k', llm_batch_size=16)
+SCALES = {'ml-100k': CPU_SCALE, 'ml-100k-full': FULL_SCALE, 'beauty': BEAUTY_SCALE}
+RESULT_FOLDERS = {'ml-100k': 'exp', 'ml-100k-full': 'exp_full', 'beauty': 'beauty'}   # data/results/<name>, runs/<name>
 
 # %% ../nbs/12_experiments.ipynb #33d41230
 def variant_config(name: str, seed: int, base: Config) -> Config:
@@ -324,8 +329,8 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
                        help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
     r.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
     r.add_argument('--variants', nargs='+', default=list(VARIANTS))
-    r.add_argument('--results', help='default: data/results/exp (ml-100k), data/results/beauty (beauty)')
-    r.add_argument('--runs', help='default: runs/exp, runs/beauty')
+    r.add_argument('--results', help='default: data/results/<RESULT_FOLDERS[scale]> (exp, exp_full, beauty)')
+    r.add_argument('--runs', help='default: runs/<RESULT_FOLDERS[scale]>')
     r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
     w.add_argument('names', nargs='*', help='settings of SWEEP (default: all)')
     w.add_argument('--results', default='data/results/sweep'); w.add_argument('--runs', default='runs/sweep')
@@ -341,7 +346,7 @@ def main(argv=None, prog: str = 'llmd4rec experiment'):
     except ValueError as e: p.error(str(e))
     log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
     if a.what == 'run':
-        name = 'exp' if a.scale == 'ml-100k' else a.scale
+        name = RESULT_FOLDERS[a.scale]
         run_experiment(cfg, a.variants, a.seeds, a.results or f'data/results/{name}', a.runs or f'runs/{name}',
                        seed_major=not a.variant_major, log=log)
     else: run_sweep(cfg, names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs, log=log)
