@@ -40,7 +40,7 @@ def _crm_args(sub):
                    "(the default: the last item gets the last position) or 'start' (RecBole's)")
     t.add_argument('--device', default=None, help='torch device, e.g. cuda')
     t.add_argument('--resume', action='store_true',
-                   help='continue the interrupted run in --out from its last finished epoch')
+                   help='continue the interrupted run in --out from its last save')
     t.add_argument('--no-progress', action='store_true')
 
 def _train_crm(args):
@@ -79,7 +79,7 @@ def _llm_args(sub):
     l.add_argument('--mask-history', action='store_true', help="exclude each user's seen items from the ranking")
     l.add_argument('--device', default=None)
     l.add_argument('--resume', action='store_true',
-                   help='continue the interrupted run in --out from its last finished epoch')
+                   help='continue the interrupted run in --out from its last save')
     l.add_argument('--no-progress', action='store_true')
 
 def _train_llm(args):

@@ -205,7 +205,7 @@ class Fit:
                  eval_batch_size: int = 1024, mask_history: bool = False, device=None,
                  progress: bool = True, # show progress bars
                  on_epoch=None, # optional callable(record) after each epoch
-                 checkpoint=None, # path: the state is saved there after every epoch, and training resumes from it
+                 checkpoint=None, # path: the state is saved there during and after each epoch; training resumes from it
                  save_every: float|None = 600.): # seconds of training between saves inside an epoch (None: never)
         store_attr()
         if save_every is not None and save_every < 0: raise ValueError(f'save_every must be >= 0, got {save_every}')

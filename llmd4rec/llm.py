@@ -415,7 +415,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               seed: int = 2026, k_core: int = 5, max_len: int = 50, mask_history: bool = False,
               bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
               device=None, progress: bool = True, save_model: bool = True,
-              resume: bool = False) -> dict: # continue the interrupted run in `out` from its last finished epoch
+              resume: bool = False) -> dict: # continue the interrupted run in `out` from its last save
     "Train an LLM recommender on `dataset` (and a CRM first if none is given); write `out/metrics.json`; return it."
     out = Path(out)
     config = {k: v for k, v in locals().items() if k not in ('out', 'device', 'progress', 'save_model', 'resume')}
