@@ -12,7 +12,7 @@ from .files import atomic_save, write_json, check_version, load_weights
 from .data import SeqDataset, Vocab, VOCAB_FILE, load_dataset
 from .metrics import evaluate
 from .plots import plot_history
-from .fit import fit
+from .fit import fit, finished_run
 
 # %% auto #0
 __all__ = ['CRMS', 'set_seed', 'SelfAttentionBlock', 'SASRec', 'GRU4Rec', 'make_crm', 'save_crm', 'load_crm', 'train_crm']
@@ -245,12 +245,10 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
               **model_kwargs) -> dict:
     "Train a CRM on `dataset`, write `metrics.json`, `model.pt`, `curve.png` to `out`; return the metrics."
     out = Path(out); state = out/'train_state.pt'   # fit's state after every epoch, removed when the run is done
-    if state.exists() and not resume:
-        raise ValueError(f'{out} holds an interrupted training run ({state.name}); '
-                         'pass --resume to continue it or choose another folder')
     config = dict(dataset=str(dataset), model=model, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
                   patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs,
                   **({} if loss == 'ce' else {'loss': loss}))
+    if (done := finished_run(out, config, resume)) is not None: return done
     data = load_dataset(dataset, k_core=k_core, max_len=max_len)
     set_seed(seed)
     crm = make_crm(model, data.n_items, seed=seed, max_len=max_len, **model_kwargs)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_fit.ipynb #70589bad
 from __future__ import annotations
-import itertools, math, time
+import itertools, json, math, time
 from pathlib import Path
 from fastcore.basics import patch, store_attr
 from fastcore.meta import delegates
@@ -16,7 +16,8 @@ from .data import SeqDataset, Split
 from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
-__all__ = ['ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit']
+__all__ = ['ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit',
+           'finished_run']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -323,3 +324,17 @@ def run(self: Fit) -> list:
 def fit(model: nn.Module, data: SeqDataset, **kwargs) -> list:
     "Train `model` on CE (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."
     return Fit(model, data, **kwargs).run()
+
+# %% ../nbs/06_fit.ipynb #05ef7966
+def finished_run(out, config: dict, resume: bool) -> dict|None:
+    "The result of the finished run of `config` in folder `out`, when `resume` finds one; None: train."
+    out = Path(out); state, done = out/'train_state.pt', out/'metrics.json'
+    if state.exists() and not resume:
+        raise ValueError(f'{out} holds an interrupted training run ({state.name}); '
+                         'pass --resume to continue it or choose another folder')
+    if not resume or state.exists() or not done.exists(): return None
+    res = json.loads(done.read_text())
+    saved, now = res.get('config', {}), json.loads(json.dumps(config))
+    diff = [f'{k} (saved {saved.get(k)!r}, now {v!r})' for k, v in now.items() if saved.get(k) != v]
+    if diff: raise ValueError(f'{out} holds a finished run of another config: {", ".join(diff)}; choose another folder')
+    return res
