@@ -103,7 +103,8 @@ def _restored_valid(fit_history: list) -> dict|None:
 def after_step(self: Trainer, step: str, step_no: int, fit_history: list, seconds: float):
     "Evaluate and checkpoint after `step`, and commit it."
     state = copy.deepcopy(self.state)
-    rec = dict(step=step, step_no=step_no, seconds=seconds, epochs=len(fit_history))
+    rec = dict(step=step, step_no=step_no, seconds=seconds, epochs=len(fit_history),
+               curve=[dict(loss=h['loss'], valid=h['valid']['NDCG@10']) for h in fit_history])   # per epoch
     trained, saves = 'crm' if 'crm' in step else 'llm', []
     for kind, model in (('crm', self.crm), ('llm', self.llm)):
         if model is None: continue
