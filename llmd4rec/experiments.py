@@ -20,8 +20,8 @@ from .metrics import evaluate, rank_metrics, target_ranks
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
            'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'parser',
-           'main']
+           'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'sweep_folder',
+           'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -231,6 +231,7 @@ SWEEP = {   # name: (parent variant, variant whose config is changed, changes); 
     'llm_T4':     ('one_way', 'rounds1', dict(T_llm=4.)),
     'llm_lam0.5': ('one_way', 'rounds1', dict(lam_llm=.5)),
     'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
+    'crm_lam0.1': ('warmup', 'one_way', dict(lam_crm=.1)),   # a BCE student's loss is far smaller than the KL term
 }
 
 # %% ../nbs/12_experiments.ipynb #ff14fa7e
@@ -316,6 +317,12 @@ def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON or else a strin
     return Config(**cfg)
 
 # %% ../nbs/12_experiments.ipynb #35625f75
+def sweep_folder(scale: str) -> str:
+    "The sweep's folder (under `data/results/` and `runs/`) at `scale`: 'sweep' for ML-100k's, else `<name>_sweep`."
+    name = RESULT_FOLDERS[scale]
+    return 'sweep' if name == 'exp' else f'{name}_sweep'
+
+# %% ../nbs/12_experiments.ipynb #0984c22e
 def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
     "The arguments of `llmd4rec experiment run` (the variants over seeds) and `... sweep` (T/λ on validation)."
     p = argparse.ArgumentParser(prog=prog, description='The experiment of the experiments chapter, resumable: '
@@ -333,8 +340,9 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
     r.add_argument('--runs', help='default: runs/<RESULT_FOLDERS[scale]>')
     r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
     w.add_argument('names', nargs='*', help='settings of SWEEP (default: all)')
-    w.add_argument('--results', default='data/results/sweep'); w.add_argument('--runs', default='runs/sweep')
-    w.add_argument('--exp-runs', default='runs/exp')
+    w.add_argument('--results', help='default: data/results/<sweep_folder(scale)> (sweep, beauty_sweep, ...)')
+    w.add_argument('--runs', help='default: runs/<sweep_folder(scale)>')
+    w.add_argument('--exp-runs', help="default: runs/<RESULT_FOLDERS[scale]>: the experiment's run folders")
     return p
 
 # %% ../nbs/12_experiments.ipynb #b02923a4
@@ -349,6 +357,9 @@ def main(argv=None, prog: str = 'llmd4rec experiment'):
         name = RESULT_FOLDERS[a.scale]
         run_experiment(cfg, a.variants, a.seeds, a.results or f'data/results/{name}', a.runs or f'runs/{name}',
                        seed_major=not a.variant_major, log=log)
-    else: run_sweep(cfg, names=a.names or None, results=a.results, runs=a.runs, exp_runs=a.exp_runs, log=log)
+    else:
+        sw = sweep_folder(a.scale)
+        run_sweep(cfg, names=a.names or None, results=a.results or f'data/results/{sw}', runs=a.runs or f'runs/{sw}',
+                  exp_runs=a.exp_runs or f'runs/{RESULT_FOLDERS[a.scale]}', log=log)
 
 if __name__ == '__main__' and '__file__' in globals(): main(prog='python -m llmd4rec.experiments')
