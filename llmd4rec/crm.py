@@ -12,7 +12,7 @@ from .files import atomic_save, write_json, check_version, load_weights
 from .data import SeqDataset, Vocab, VOCAB_FILE, load_dataset
 from .metrics import evaluate
 from .plots import plot_history
-from .fit import fit, finished_run
+from .fit import fit, finished_run, TRAIN_STATE
 
 # %% auto #0
 __all__ = ['CRMS', 'set_seed', 'SelfAttentionBlock', 'SASRec', 'GRU4Rec', 'make_crm', 'save_crm', 'load_crm', 'train_crm']
@@ -244,7 +244,7 @@ def train_crm(dataset='ml-100k', model='sasrec', out='runs/crm', seed=2026, epoc
               loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, as in SASRec's paper)
               **model_kwargs) -> dict:
     "Train a CRM on `dataset`, write `metrics.json`, `model.pt`, `curve.png` to `out`; return the metrics."
-    out = Path(out); state = out/'train_state.pt'   # fit's state after every epoch, removed when the run is done
+    out = Path(out); state = out/TRAIN_STATE   # fit's state, saved during training, removed when the run is done
     config = dict(dataset=str(dataset), model=model, seed=seed, epochs=epochs, batch_size=batch_size, lr=lr,
                   patience=patience, k_core=k_core, max_len=max_len, mask_history=mask_history, **model_kwargs,
                   **({} if loss == 'ce' else {'loss': loss}))

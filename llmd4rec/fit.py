@@ -16,8 +16,8 @@ from .data import SeqDataset, Split
 from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
-__all__ = ['ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state', 'load_trainable', 'Fit', 'fit',
-           'finished_run']
+__all__ = ['TRAIN_STATE', 'ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state',
+           'load_trainable', 'Fit', 'fit', 'finished_run']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -326,9 +326,11 @@ def fit(model: nn.Module, data: SeqDataset, **kwargs) -> list:
     return Fit(model, data, **kwargs).run()
 
 # %% ../nbs/06_fit.ipynb #05ef7966
+TRAIN_STATE = 'train_state.pt'   # a training run's fit state, in its folder until the run is done
+
 def finished_run(out, config: dict, resume: bool) -> dict|None:
     "The result of the finished run of `config` in folder `out`, when `resume` finds one; None: train."
-    out = Path(out); state, done = out/'train_state.pt', out/'metrics.json'
+    out = Path(out); state, done = out/TRAIN_STATE, out/'metrics.json'
     if state.exists() and not resume:
         raise ValueError(f'{out} holds an interrupted training run ({state.name}); '
                          'pass --resume to continue it or choose another folder')

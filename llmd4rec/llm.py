@@ -13,7 +13,7 @@ from .files import atomic_save, load_weights
 from .dist import autocast, main_first
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
-from .fit import fit, sample_indices, finished_run
+from .fit import fit, sample_indices, finished_run, TRAIN_STATE
 from .crm import set_seed, make_crm, load_crm, train_crm
 from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS,
                          TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
@@ -420,7 +420,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
     out = Path(out)
     config = {k: v for k, v in locals().items() if k not in ('out', 'device', 'progress', 'save_model', 'resume')}
     config.update(dataset=str(dataset), llm=str(llm), crm_checkpoint=str(crm_checkpoint) if crm_checkpoint else None)
-    state = out/'train_state.pt'
+    state = out/TRAIN_STATE
     if (done := finished_run(out, config, resume)) is not None: return done
     if crm_checkpoint is not None and not Path(crm_checkpoint).exists():
         raise FileNotFoundError(f'{crm_checkpoint}: no such checkpoint')
