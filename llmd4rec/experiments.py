@@ -231,7 +231,8 @@ SWEEP = {   # name: (parent variant, variant whose config is changed, changes); 
     'llm_T4':     ('one_way', 'rounds1', dict(T_llm=4.)),
     'llm_lam0.5': ('one_way', 'rounds1', dict(lam_llm=.5)),
     'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
-    'crm_lam0.1': ('warmup', 'one_way', dict(lam_crm=.1)),   # a BCE student's loss is far smaller than the KL term
+    'crm_lam0.1': ('warmup', 'one_way', dict(lam_crm=.1)),
+    'crm_lam1':   ('warmup', 'one_way', dict(lam_crm=1.)),   # METHOD.md's default, for a base with another λ_C
 }
 
 # %% ../nbs/12_experiments.ipynb #ff14fa7e
