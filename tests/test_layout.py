@@ -70,3 +70,9 @@ def test_no_machine_paths():
              and not set(p.parts) & {'.venv', '.venvs', '_docs', '_proc', 'runs', '.ipynb_checkpoints'}]
     bad = [str(p.relative_to(ROOT)) for p in files if pat.search(p.read_text(errors='ignore'))]
     assert not bad, f'absolute paths of one machine in: {bad}'
+
+@pytest.mark.parametrize('p', MODULES, ids=[p.stem for p in MODULES])
+def test_module_docstring_is_whole(p):
+    doc = ast.get_docstring(ast.parse(p.read_text())) or ''
+    assert doc.endswith(('.', '?', '!')), (f"{p.name}: docstring {doc!r} is cut or missing; nbdev takes the first line "
+                                           "of the notebook's `>` summary, so keep the summary on one line")
