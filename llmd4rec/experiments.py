@@ -20,8 +20,8 @@ from .metrics import evaluate, rank_metrics, target_ranks
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
            'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config', 'sweep_folder',
-           'parser', 'main']
+           'plot_rounds', 'claim', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config',
+           'sweep_folder', 'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -174,6 +174,23 @@ def plot_rounds(results='data/results/exp', crm: str = 'sasrec', variant: str = 
     res = load_results(results, crm).get(variant, {})
     if not res: raise FileNotFoundError(f'no results for {crm}/{variant} under {results}')
     return plots.plot_rounds(res, path, metric, crm_name(crm), variant)
+
+# %% ../nbs/12_experiments.ipynb #6e1461f6
+def claim(results, crm, metric='NDCG@10'):
+    "Table rows: LLMD4Rec's CRM against CRM alone, one-way and the two-step control, on test `metric`, per seed."
+    res, out = load_results(results, crm), []
+    if 'llmd4rec' not in res: return out
+    test = lambda v: {s: r['crm']['test'][metric] for s, r in res[v].items()}
+    sd = lambda x: statistics.stdev(x) if len(x) > 1 else float('nan')
+    ours = test('llmd4rec')
+    for v, what in (('warmup', 'alone'), ('one_way', 'one-way'), ('more_epochs2', '2 extra steps, no KD')):
+        if v not in res: continue
+        other = test(v)
+        seeds = sorted(set(ours) & set(other))
+        a, b = [ours[s] for s in seeds], [other[s] for s in seeds]
+        out.append(f"| {crm_name(crm)} | {what} | {statistics.mean(a) - statistics.mean(b):+.4f} | "
+                   f"{sd(a):.4f} / {sd(b):.4f} | " + ', '.join(f'{x - y:+.4f}' for x, y in zip(a, b)) + ' |')
+    return out
 
 # %% ../nbs/12_experiments.ipynb #7c9f2767
 @torch.inference_mode()
