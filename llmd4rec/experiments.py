@@ -20,8 +20,8 @@ from .metrics import evaluate, rank_metrics, target_ranks
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
            'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'claim', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_table', 'scale_config',
-           'sweep_folder', 'parser', 'main']
+           'plot_rounds', 'claim', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_results', 'sweep_table',
+           'scale_config', 'sweep_folder', 'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -304,6 +304,13 @@ def run_sweep(base: Config, names=None, seed: int = 1,
             + f" ({res['wall_seconds']:.0f} s)")
 
 # %% ../nbs/12_experiments.ipynb #8b921458
+def sweep_results(results, crm: str, variant: str, settings: dict|None = None) -> dict:
+    "Name -> result of each setting of `settings` (default `SWEEP`) that changes `variant` and has a result file."
+    paths = {n: Path(results)/crm/f'{n}.json' for n, (_, v, _) in (SWEEP if settings is None else settings).items()
+             if v == variant}
+    return {n: json.loads(p.read_text()) for n, p in paths.items() if p.exists()}
+
+# %% ../nbs/12_experiments.ipynb #1a5c32dd
 def sweep_table(results='data/results/sweep', exp_results='data/results/exp', crm: str = 'sasrec', seed: int = 1,
                 metrics=('NDCG@10', 'HR@10'), settings: dict|None = None) -> list:
     "Rows `(direction, setting, student, {metric: valid value})`: every sweep setting beside the defaults it changes."
@@ -312,9 +319,8 @@ def sweep_table(results='data/results/sweep', exp_results='data/results/exp', cr
                   ('LLM alone', 'warmup', 'llm', 'llm_warmup')]
     for direction, variant, kind, step in directions:
         ref = exp.get(variant, {}).get(seed)
-        found = [json.loads((Path(results)/crm/f'{n}.json').read_text()) for n, (_, v, _) in settings.items()
-                 if v == variant and (Path(results)/crm/f'{n}.json').exists()]
-        named = [(', '.join(f'{k}={v}' for k, v in x['changes'].items()), x) for x in found]
+        named = [(', '.join(f'{k}={v}' for k, v in x['changes'].items()), x)
+                 for x in sweep_results(results, crm, variant, settings).values()]
         for name, r in ([('defaults', ref)] if ref else []) + named:
             h = next(h for h in r['history'] if h['step'] == step)
             rows.append((direction, name, kind, {m: h[kind][m] for m in metrics}))
