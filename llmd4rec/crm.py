@@ -4,12 +4,12 @@
 
 # %% ../nbs/07_crm.ipynb #b363daea
 from __future__ import annotations
-import inspect, math, random
+import inspect, random
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .files import atomic_save, write_json, check_version, load_weights
-from .data import SeqDataset, Vocab, VOCAB_FILE, load_dataset
+from .data import Vocab, VOCAB_FILE, load_dataset
 from .metrics import evaluate
 from .plots import plot_history
 from .fit import fit, finished_run, TRAIN_STATE

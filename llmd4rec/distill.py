@@ -4,9 +4,7 @@
 
 # %% ../nbs/09_distill.ipynb #8ba3831c
 from __future__ import annotations
-import math
 from dataclasses import dataclass
-from pathlib import Path
 import torch, torch.nn.functional as F
 from tqdm.auto import tqdm
 from .data import Split

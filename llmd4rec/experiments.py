@@ -14,7 +14,7 @@ from .crm import load_crm
 from .steps import Config, Steps, recent_samples
 from .trainer import Trainer, fork
 from . import plots
-from .distill import DistillLoss, TeacherCache, build_teacher_cache, sample_weights
+from .distill import TeacherCache, build_teacher_cache, sample_weights
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0

@@ -4,21 +4,20 @@
 
 # %% ../nbs/08a_llm.ipynb #00f0f63e
 from __future__ import annotations
-import copy, json, math, os, shutil, tempfile, time, warnings
+import copy, json, math, shutil, tempfile, warnings
 from pathlib import Path
 import torch, torch.nn as nn
 from fastcore.basics import patch
-from .files import write_json, check_version, cache_home, fetch_wheel_members, replace_folder, recover_folder
+from .files import write_json, check_version, cache_home, replace_folder, recover_folder
 from .files import atomic_save, load_weights
-from .dist import autocast, main_first
+from .dist import autocast
 from .data import SeqDataset, load_dataset
 from .metrics import evaluate
 from .fit import fit, sample_indices, finished_run, TRAIN_STATE
-from .crm import set_seed, make_crm, load_crm, train_crm
+from .crm import set_seed, load_crm, train_crm
 from .lm import (DEFAULT_INSTRUCTION, SEQUENCE_INSTRUCTION, Windows, context_len, BUILTIN_LLMS,
-                         TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer,
-                         tiny_lm, build_prompt, title_table, prompt_layout, title_states, standardize, text_key,
-                         add_lora, shared_prefix)
+                         TINY_CHAT_TEMPLATE, load_lm, fetch_llm, tiny_tokenizer, tiny_lm, build_prompt, title_table,
+                         prompt_layout, title_states, standardize, text_key, add_lora, shared_prefix)
 
 # %% auto #0
 __all__ = ['PAD_SCORE', 'LLM_FIT', 'LLMRec', 'make_llm', 'train_llm']

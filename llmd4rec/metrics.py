@@ -4,7 +4,6 @@
 
 # %% ../nbs/04_metrics.ipynb #ed9f2a18
 from __future__ import annotations
-import math
 import torch
 from .data import Split
 from .dist import processes, share, gather_shares

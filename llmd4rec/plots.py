@@ -4,7 +4,6 @@
 
 # %% ../nbs/05_plots.ipynb #41b07a75
 from __future__ import annotations
-from pathlib import Path
 from matplotlib.figure import Figure
 
 # %% auto #0

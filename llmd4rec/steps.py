@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_steps.ipynb #6b9248c0
 from __future__ import annotations
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 import torch
 from fastcore.basics import patch

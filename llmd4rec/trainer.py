@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy, csv, dataclasses, json, os, shutil, signal, time
 from dataclasses import asdict
 from pathlib import Path
-import torch
 from fastcore.basics import patch
 from .files import atomic_write, write_json, replace_folder
 from .dist import processes, is_main, wait_for_everyone, autocast
