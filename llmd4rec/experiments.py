@@ -20,8 +20,8 @@ from .metrics import evaluate, rank_metrics, target_ranks
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
            'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'claim', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_results', 'sweep_table',
-           'scale_config', 'sweep_folder', 'parser', 'main']
+           'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_results',
+           'sweep_table', 'scale_config', 'sweep_folder', 'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -29,7 +29,7 @@ VARIANTS = {   # name: (parent, config changes, what it is)
     'one_way': ('warmup', dict(mode='one_way'), 'one-way LLM→CRM distillation, no alternation (DLLM2Rec setting)'),
     'more_epochs': ('warmup', dict(mode='one_way', lam_crm=0.),
                     'control: the one-way CRM step with λ_C = 0 (extra epochs, no KD)'),
-    'more_epochs2': ('more_epochs', dict(mode='llmd4rec', lam_crm=0.),
+    'more_epochs2': ('more_epochs', dict(mode='crm_rounds', lam_crm=0.),
                      'control: both CRM steps of LLMD4Rec with λ_C = 0'),
     'rounds1': ('one_way', dict(mode='llmd4rec', rounds=1), 'ablation: LLMD4Rec with R = 1'),
     'llmd4rec': ('rounds1', dict(mode='llmd4rec'), 'LLMD4Rec'),
@@ -192,6 +192,14 @@ def claim(results, crm, metric='NDCG@10'):
                    f"{sd(a):.4f} / {sd(b):.4f} | " + ', '.join(f'{x - y:+.4f}' for x, y in zip(a, b)) + ' |')
     return out
 
+# %% ../nbs/12_experiments.ipynb #fc9fbfc7
+def claim_table(results, crms, metric='NDCG@10') -> str:
+    "Markdown: `claim`'s rows for each of `crms` under one header, or a line saying no `llmd4rec` run has finished."
+    rows = [r for crm in crms for r in claim(results, crm, metric)]
+    if not rows: return 'No `llmd4rec` run has finished yet.'
+    head = '| CRM | LLMD4Rec vs | Δ mean | std (LLMD4Rec / other) | Δ per seed |\n|---|---|---|---|---|\n'
+    return head + '\n'.join(rows)
+
 # %% ../nbs/12_experiments.ipynb #7c9f2767
 @torch.inference_mode()
 def teacher_quality(cache: TeacherCache, # a teacher's cache: its top-K and its ranks of the true item
@@ -218,7 +226,6 @@ def distill_step(student, # the CRM to distill into (trained in place), e.g. the
                  teacher, # a model, a `TeacherCache`, or None: no KL term (the extra-epochs control)
                  data, cfg: Config,
                  recent: int|None = None, # teacher outputs for the last `recent` prefixes per user; None: every sample
-                 step_no: int = 2, # the step's index in the run (`r1_crm` is 2): it sets the seed, as in the trainer
                  progress: bool = False) -> dict:
     "One LLM→CRM step as the trainer's `r1_crm`, with any teacher; the student's valid and test metrics after it."
     steps = Steps(cfg if teacher is not None else dataclasses.replace(cfg, lam_crm=0.), data, progress=progress)
@@ -227,7 +234,7 @@ def distill_step(student, # the CRM to distill into (trained in place), e.g. the
         samples = recent_samples(data.train.users, recent) if recent else None
         cache = build_teacher_cache(teacher, data.train, samples, k=cfg.top_k, T=cfg.T_crm, batch_size=1024,
                                     progress=progress)
-    hist = steps.crm_step('r1_crm', steps.seed(step_no), cache)
+    hist = steps.crm_step('r1_crm', steps.seed('r1_crm'), cache)
     n = 0 if cache is None else len(cache)
     ev = lambda s: evaluate(student, s, batch_size=1024, mask_history=cfg.mask_history)
     return dict(valid=ev(data.valid), test=ev(data.test), epochs=len(hist), kd_samples=n,
@@ -257,7 +264,7 @@ def _llm_warmup_alone(cfg: Config, crm_path, out, data) -> dict:
     "The trainer's `llm_warmup` step (its code, seed and samples) for `cfg`, from the CRM checkpoint `crm_path`."
     steps = Steps(cfg, data=data, progress=False)
     steps.crm = load_crm(crm_path)
-    h = steps.run_step('llm_warmup', cfg.steps().index('llm_warmup'))
+    h = steps.run_step('llm_warmup')
     return dict(config=dataclasses.asdict(cfg),
                 history=[dict(step='llm_warmup', llm=h[-1]['valid'], loss=h[-1]['loss'])])
 

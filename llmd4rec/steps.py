@@ -17,10 +17,10 @@ from .llm import make_llm, LLM_FIT
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
 # %% auto #0
-__all__ = ['MODES', 'Config', 'recent_samples', 'Steps']
+__all__ = ['MODES', 'Config', 'step_number', 'recent_samples', 'Steps']
 
 # %% ../nbs/10_steps.ipynb #4b701042
-MODES = ('crm_only', 'llm_only', 'one_way', 'llmd4rec')
+MODES = ('crm_only', 'llm_only', 'one_way', 'crm_rounds', 'llmd4rec')
 
 # %% ../nbs/10_steps.ipynb #ad689443
 @dataclass
@@ -96,9 +96,17 @@ def steps(self: Config) -> list:
     "The names of the steps this config runs, in order."
     s = ['crm_warmup'] + ([] if self.mode == 'crm_only' else ['llm_warmup'])
     if self.mode == 'one_way': s.append('r1_crm')
+    if self.mode == 'crm_rounds': s += [f'r{r}_crm' for r in range(1, self.rounds + 1)]
     if self.mode == 'llmd4rec':
         for r in range(1, self.rounds + 1): s += [f'r{r}_crm', f'r{r}_llm']
     return s
+
+# %% ../nbs/10_steps.ipynb #31ae345e
+def step_number(step: str) -> int:
+    "The place of `step` in LLMD4Rec's schedule: crm_warmup 0, llm_warmup 1, r1_crm 2, r1_llm 3, r2_crm 4, ..."
+    if step in ('crm_warmup', 'llm_warmup'): return ('crm_warmup', 'llm_warmup').index(step)
+    r, kind = step[1:].split('_')
+    return 2 * int(r) + (kind == 'llm')
 
 # %% ../nbs/10_steps.ipynb #a1b7fe9d
 def recent_samples(users: torch.Tensor, m: int|None) -> torch.Tensor:
@@ -130,9 +138,9 @@ class Steps:
         config.validate(self.data.n_items)
         self.crm = self.llm = None
 
-    def seed(self, step_no: int) -> int:
-        "Seed every generator for step number `step_no`; return the seed."
-        s = self.cfg.seed * 1000 + step_no; set_seed(s); return s
+    def seed(self, step: str) -> int:
+        "Seed every generator for `step`; return the seed."
+        s = self.cfg.seed * 1000 + step_number(step); set_seed(s); return s
 
     def state_path(self, step: str):
         "Where `fit` keeps the state of `step` after each epoch (None without a work folder)."
@@ -209,9 +217,9 @@ def llm_step(self: Steps, step: str, seed: int) -> list:
 
 # %% ../nbs/10_steps.ipynb #456d3f4f
 @patch
-def run_step(self: Steps, step: str, step_no: int) -> list:
-    "Run `step` (number `step_no` in the config's steps); return its `fit` history."
-    c, seed = self.cfg, self.seed(step_no)
+def run_step(self: Steps, step: str) -> list:
+    "Run `step`; return its `fit` history."
+    c, seed = self.cfg, self.seed(step)
     if step == 'crm_warmup':
         self.crm = make_crm(c.crm, self.data.n_items, seed=seed, max_len=c.max_len)
         return self.fit_crm(step, c.crm_epochs, seed)

@@ -220,7 +220,7 @@ def run(self: Trainer, resume: bool = False, max_steps: int|None = None) -> dict
         if step in self.state['done']: continue
         if max_steps is not None and done_now >= max_steps: return None
         t0 = time.perf_counter()
-        try: fh = self.run_step(step, step_no)
+        try: fh = self.run_step(step)
         except FloatingPointError as e: raise FloatingPointError(f'step {step}: {e}') from None
         secs = time.perf_counter() - t0   # resumed within the step: at least its epochs' own times, kept with them
         self.after_step(step, step_no, fh, max(secs, sum(h['train_seconds'] + h['eval_seconds'] for h in fh)))
