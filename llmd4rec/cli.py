@@ -196,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     f = sub.add_parser('fetch', help='download a built-in dataset into the cache and print its folder')
     f.add_argument('name', nargs='?', default='ml-100k')
     _crm_args(sub); _llm_args(sub); _run_args(sub); _serve_args(sub)
-    e = sub.add_parser('experiment', help="the experiment chapter's runs and sweeps (llmd4rec experiment -h)",
+    e = sub.add_parser('experiment', help="the experiment chapter's runs, sweeps and status (llmd4rec experiment -h)",
                        add_help=False)
     e.add_argument('rest', nargs=argparse.REMAINDER)
     return p

@@ -13,15 +13,16 @@ from .files import write_json
 from .crm import load_crm
 from .steps import Config, Steps, recent_samples
 from .trainer import Trainer, fork
+from .fit import fit_progress
 from . import plots
 from .distill import TeacherCache, build_teacher_cache, sample_weights
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
-           'crm_folder', 'run_variant', 'run_experiment', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step', 'run_sweep', 'sweep_results',
-           'sweep_table', 'scale_config', 'sweep_folder', 'parser', 'main']
+           'crm_folder', 'run_variant', 'run_experiment', 'run_status', 'experiment_status', 'load_results', 'crm_name',
+           'summary', 'markdown_table', 'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step',
+           'run_sweep', 'sweep_results', 'sweep_table', 'scale_config', 'sweep_folder', 'parser', 'main']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -121,6 +122,34 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
         log(f"{crm_folder(base)} {n} seed {s}: CRM test NDCG@10 {res['crm']['test']['NDCG@10']:.4f}"
             + (f", LLM {res['llm']['test']['NDCG@10']:.4f}" if 'llm' in res else '')
             + f' ({time.perf_counter() - t0:.0f} s)')
+
+# %% ../nbs/12_experiments.ipynb #a498966c
+def _max_epochs(cfg: Config, step: str) -> int:
+    "The most epochs `step` of `cfg` trains (early stopping may end it sooner)."
+    if step.endswith('_llm'): return cfg.llm_epochs
+    return cfg.crm_epochs if step == 'crm_warmup' else cfg.crm_round_epochs
+
+def run_status(run_dir: Path, cfg: Config) -> str:
+    "Where the run folder `run_dir` of `cfg` stands: its steps done, and how far the next one got."
+    if not (run_dir/'state.json').exists(): return 'not started'
+    steps, done = cfg.steps(), json.loads((run_dir/'state.json').read_text())['done']
+    todo = [x for x in steps if x not in done]
+    if not todo: return f'{len(steps)} of {len(steps)} steps done; test metrics not written yet'
+    now, fp = todo[0], run_dir/f'fit_{todo[0]}.pt'
+    where = 'teacher cache built, ' * (run_dir/f'teacher_{now}.pt').exists() + 'no save yet'
+    if fp.exists():
+        p, saved = fit_progress(fp), time.strftime('%Y-%m-%d %H:%M', time.localtime(fp.stat().st_mtime))
+        where = (f"{p['epochs']} of at most {_max_epochs(cfg, now)} epochs done" + (
+                 f", {p['in_epoch']:,} of {p['samples']:,} samples into the next" if p['in_epoch'] else '')
+                 + f' at the last save ({saved})')
+    return f'{len(steps) - len(todo)} of {len(steps)} steps done; {now}: {where}'
+
+def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), results='data/results/exp',
+                      runs='runs/exp') -> list:
+    "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
+    return [(n, s, 'done' if _paths(n, s, base, results, runs)[0].exists()
+             else run_status(_paths(n, s, base, results, runs)[1], variant_config(n, s, base)))
+            for s in seeds for n in variants]
 
 # %% ../nbs/12_experiments.ipynb #39f89476
 ROWS = [('CRM alone', 'warmup', 'crm'), ('CRM + 1 extra step, no KD', 'more_epochs', 'crm'),
@@ -355,20 +384,22 @@ def sweep_folder(scale: str) -> str:
 
 # %% ../nbs/12_experiments.ipynb #0984c22e
 def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
-    "The arguments of `llmd4rec experiment run` (the variants over seeds) and `... sweep` (T/λ on validation)."
+    "The arguments of `llmd4rec experiment run` (variants x seeds), `... sweep` (T/λ) and `... status`."
     p = argparse.ArgumentParser(prog=prog, description='The experiment of the experiments chapter, resumable: '
                                 'finished runs are skipped, so run it again to continue.')
     sub = p.add_subparsers(dest='what', required=True)
     r, w = sub.add_parser('run', help='variants x seeds'), sub.add_parser('sweep', help='T/λ settings on validation')
-    for q in (r, w):
+    st = sub.add_parser('status', help="where each run of `run` with these arguments stands (runs nothing)")
+    for q in (r, w, st):
         q.add_argument('--crm', default='sasrec')
         q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
         q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
                        help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
-    r.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
-    r.add_argument('--variants', nargs='+', default=list(VARIANTS))
-    r.add_argument('--results', help='default: data/results/<RESULT_FOLDERS[scale]> (exp, exp_full, beauty)')
-    r.add_argument('--runs', help='default: runs/<RESULT_FOLDERS[scale]>')
+    for q in (r, st):
+        q.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
+        q.add_argument('--variants', nargs='+', default=list(VARIANTS))
+        q.add_argument('--results', help='default: data/results/<RESULT_FOLDERS[scale]> (exp, exp_full, beauty)')
+        q.add_argument('--runs', help='default: runs/<RESULT_FOLDERS[scale]>')
     r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
     w.add_argument('names', nargs='*', help='settings of SWEEP (default: all)')
     w.add_argument('--results', help='default: data/results/<sweep_folder(scale)> (sweep, beauty_sweep, ...)')
@@ -378,14 +409,18 @@ def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
 
 # %% ../nbs/12_experiments.ipynb #b02923a4
 def main(argv=None, prog: str = 'llmd4rec experiment'):
-    "Run the experiment (`run`) or the sweep (`sweep`) at a scale of `SCALES`, or with changed fields."
+    "Run the experiment (`run`) or the sweep (`sweep`) at a scale of `SCALES`, or with changed fields; or `status`."
     p = parser(prog)
     a = p.parse_args(argv)
     try: cfg = scale_config(a.set, a.scale, crm=a.crm)
     except ValueError as e: p.error(str(e))
     log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
-    if a.what == 'run':
-        name = RESULT_FOLDERS[a.scale]
+    name = RESULT_FOLDERS[a.scale]
+    if a.what == 'status':
+        for n in a.variants: variant_config(n, 0, cfg)   # an unknown name fails, as in `run`
+        for n, s, what in experiment_status(cfg, a.variants, a.seeds, a.results or f'data/results/{name}',
+                                            a.runs or f'runs/{name}'): print(f'{n:<13} seed {s}: {what}')
+    elif a.what == 'run':
         run_experiment(cfg, a.variants, a.seeds, a.results or f'data/results/{name}', a.runs or f'runs/{name}',
                        seed_major=not a.variant_major, log=log)
     else:

@@ -17,7 +17,7 @@ from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
 __all__ = ['TRAIN_STATE', 'ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state',
-           'load_trainable', 'Fit', 'fit', 'finished_run']
+           'load_trainable', 'Fit', 'fit', 'fit_progress', 'finished_run']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -137,11 +137,16 @@ def _save_state(path, run, model, opt, gen_state, device, **loop):
     atomic_save(dict(run=run, params=trainable_state(model), optimizer=opt.state_dict(), generator=gen_state,
                      rng=torch.get_rng_state(), **loop, **extra), path)
 
-def _load_state(path, run, model, opt, gen) -> dict:
-    "Load a state written by `_save_state` into `model`, `opt`, `gen` and torch's RNG; return the loop's variables."
+def _read_state(path) -> dict:
+    "The state written by `_save_state` at `path`, checked to be one."
     c = load_weights(path, 'training checkpoint')
     if not isinstance(c, dict) or 'run' not in c:
         raise ValueError(f'{path}: not a training checkpoint (no run description)')
+    return c
+
+def _load_state(path, run, model, opt, gen) -> dict:
+    "Load a state written by `_save_state` into `model`, `opt`, `gen` and torch's RNG; return the loop's variables."
+    c = _read_state(path)
     diff = [f'{k} (checkpoint {c["run"].get(k)!r}, now {v!r})' for k, v in run.items() if c['run'].get(k) != v]
     if diff: raise ValueError(f'{path}: a checkpoint of another training run: ' + ', '.join(diff))
     try: load_trainable(model, c['params'])
@@ -324,6 +329,12 @@ def run(self: Fit) -> list:
 def fit(model: nn.Module, data: SeqDataset, **kwargs) -> list:
     "Train `model` on CE (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."
     return Fit(model, data, **kwargs).run()
+
+# %% ../nbs/06_fit.ipynb #a3cca231
+def fit_progress(path) -> dict:
+    "Of the `fit` state at `path`: the epochs finished, the training samples per epoch, those done of the next."
+    c = _read_state(path)
+    return dict(epochs=len(c['history']), samples=c['run']['samples'], in_epoch=c.get('partial', {}).get('n', 0))
 
 # %% ../nbs/06_fit.ipynb #05ef7966
 TRAIN_STATE = 'train_state.pt'   # a training run's fit state, in its folder until the run is done
