@@ -147,9 +147,10 @@ def run_status(run_dir: Path, cfg: Config) -> str:
 def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), results='data/results/exp',
                       runs='runs/exp') -> list:
     "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
-    return [(n, s, 'done' if _paths(n, s, base, results, runs)[0].exists()
-             else run_status(_paths(n, s, base, results, runs)[1], variant_config(n, s, base)))
-            for s in seeds for n in variants]
+    for n in variants: variant_config(n, 0, base)   # an unknown name fails, as in `run_experiment`
+    paths = {(n, s): _paths(n, s, base, results, runs) for s in seeds for n in variants}
+    return [(n, s, 'done' if res.exists() else run_status(run_dir, variant_config(n, s, base)))
+            for (n, s), (res, run_dir) in paths.items()]
 
 # %% ../nbs/12_experiments.ipynb #39f89476
 ROWS = [('CRM alone', 'warmup', 'crm'), ('CRM + 1 extra step, no KD', 'more_epochs', 'crm'),
@@ -417,7 +418,6 @@ def main(argv=None, prog: str = 'llmd4rec experiment'):
     log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
     name = RESULT_FOLDERS[a.scale]
     if a.what == 'status':
-        for n in a.variants: variant_config(n, 0, cfg)   # an unknown name fails, as in `run`
         for n, s, what in experiment_status(cfg, a.variants, a.seeds, a.results or f'data/results/{name}',
                                             a.runs or f'runs/{name}'): print(f'{n:<13} seed {s}: {what}')
     elif a.what == 'run':
