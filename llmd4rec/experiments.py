@@ -11,7 +11,7 @@ from .data import load_dataset
 from .lm import context_len
 from .files import write_json
 from .crm import load_crm
-from .steps import Config, Steps, recent_samples
+from .steps import Config, Steps, recent_samples, state_file, teacher_file
 from .trainer import Trainer, fork
 from .fit import fit_progress
 from . import plots
@@ -135,8 +135,8 @@ def run_status(run_dir: Path, cfg: Config) -> str:
     steps, done = cfg.steps(), json.loads((run_dir/'state.json').read_text())['done']
     todo = [x for x in steps if x not in done]
     if not todo: return f'{len(steps)} of {len(steps)} steps done; test metrics not written yet'
-    now, fp = todo[0], run_dir/f'fit_{todo[0]}.pt'
-    where = 'teacher cache built, ' * (run_dir/f'teacher_{now}.pt').exists() + 'no save yet'
+    now, fp = todo[0], state_file(run_dir, todo[0])
+    where = 'teacher cache built, ' * teacher_file(run_dir, now).exists() + 'no save yet'
     if fp.exists():
         p, saved = fit_progress(fp), time.strftime('%Y-%m-%d %H:%M', time.localtime(fp.stat().st_mtime))
         where = (f"{p['epochs']} of at most {_max_epochs(cfg, now)} epochs done" + (
@@ -305,7 +305,7 @@ def _fork_setting(cfg: Config, src: Path, same: Path, dst: Path, data, progress)
     else:
         tr = fork(src, dst, cfg, data=data, progress=progress)
         step = cfg.steps()[len(json.loads((dst/'state.json').read_text())['done'])]   # the first step the fork runs
-        cache = same/f'teacher_{step}.pt'   # the same teacher model in the experiment's run
+        cache = teacher_file(same, step)   # the same teacher model in the experiment's run
         if cache.exists(): shutil.copy2(cache, dst/cache.name)
     return tr.run(resume=True)
 

@@ -17,7 +17,7 @@ from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
 __all__ = ['TRAIN_STATE', 'ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state',
-           'load_trainable', 'Fit', 'fit', 'fit_progress', 'finished_run']
+           'load_trainable', 'Fit', 'restart_bar', 'fit', 'fit_progress', 'finished_run']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
 def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is left out
@@ -244,6 +244,11 @@ def resume(self: Fit):
         if 'loss_rng' in self.loop: self.main_loss.generator.set_state(self.loop.pop('loss_rng'))
 
 # %% ../nbs/06_fit.ipynb #8af96ea4
+def restart_bar(bar, total: int, done: int, desc: str):
+    "Reset the tqdm `bar` for a pass of `total` of which `done` were made before a restart: its rate counts the new."
+    bar.reset(total=total); bar.initial = bar.n = bar.last_print_n = done; bar.set_description(desc)
+
+# %% ../nbs/06_fit.ipynb #a002e2a0
 @patch
 def save(self: Fit, gen_state=None, **partial):
     "Write the run's state to `checkpoint` (main process); `gen_state`, `partial`: of an epoch stopped part-way."
@@ -260,7 +265,7 @@ def train_epoch(self: Fit, epoch: int, bar) -> tuple:
     gen0, t0 = self.gen.get_state(), time.perf_counter()   # the epoch's shuffle is drawn from gen0
     saved, total, n = t0, p['total'], p['n']
     lr_at = None if self.lr_schedule == 'constant' else lambda f: self.lr * (1 - (epoch - 1 + f) / self.epochs)
-    self.model.train(); bar.reset(total=len(self.train)); bar.update(n); bar.set_description(f'epoch {epoch}')
+    self.model.train(); restart_bar(bar, len(self.train), n, f'epoch {epoch}')
     batches = self.train.batches(self.batch_size, shuffle=True, generator=self.gen)
     for step, (i, seqs, targets) in enumerate(itertools.islice(batches, p['step'], None), p['step']):
         where, idx = f'at epoch {epoch}, step {step}', self.index[i]

@@ -17,7 +17,7 @@ from .llm import make_llm, LLM_FIT
 from .distill import build_teacher_cache, TeacherCache, DistillLoss
 
 # %% auto #0
-__all__ = ['MODES', 'Config', 'step_number', 'recent_samples', 'Steps']
+__all__ = ['MODES', 'Config', 'step_number', 'recent_samples', 'state_file', 'teacher_file', 'Steps']
 
 # %% ../nbs/10_steps.ipynb #4b701042
 MODES = ('crm_only', 'llm_only', 'one_way', 'crm_rounds', 'llmd4rec')
@@ -120,6 +120,15 @@ def recent_samples(users: torch.Tensor, m: int|None) -> torch.Tensor:
     return torch.nonzero(counts[u] - 1 - pos < m)[:, 0]
 
 # %% ../nbs/10_steps.ipynb #d22412c9
+def state_file(work, step: str) -> Path:
+    "The training state of `step` in the work folder `work`, kept there while the step is unfinished."
+    return Path(work)/f'fit_{step}.pt'
+
+def teacher_file(work, step: str) -> Path:
+    "The cache of the teacher of `step` in the work folder `work`."
+    return Path(work)/f'teacher_{step}.pt'
+
+# %% ../nbs/10_steps.ipynb #f62101d0
 class Steps:
     "The steps of a `Config` on a dataset: the CRM and the LLM recommender, and one method per kind of step."
     def __init__(self, config: Config,
@@ -144,7 +153,7 @@ class Steps:
 
     def state_path(self, step: str):
         "Where `fit` keeps the state of `step` after each epoch (None without a work folder)."
-        return None if self.work is None else self.work/f'fit_{step}.pt'
+        return None if self.work is None else state_file(self.work, step)
 
 # %% ../nbs/10_steps.ipynb #baf132e0
 @patch
@@ -179,7 +188,7 @@ def fit_llm(self: Steps, step: str, seed: int, extra_loss=None) -> list:
 def teacher(self: Steps, step: str, model, T: float) -> TeacherCache:
     "The cache of `model` as the teacher of `step` at temperature `T` (reused from the work folder when it is there)."
     c, samples = self.cfg, recent_samples(self.data.train.users, self.cfg.recent)
-    path = None if self.work is None else self.work/f'teacher_{step}.pt'
+    path = None if self.work is None else teacher_file(self.work, step)
     if path is not None and path.exists():
         cache = TeacherCache.load(path)
         k = min(c.top_k, self.data.n_items)
