@@ -207,8 +207,9 @@ def crm_step(self: Steps, step: str, seed: int,
              cache: TeacherCache|None = None) -> list: # the teacher's outputs (default: the LLM's `teacher` cache)
     "LLM→CRM distillation."
     c = self.cfg
+    shared = 'r1_crm' if c.mode == 'crm_rounds' else step   # crm_rounds: the warm-up LLM teaches every step
     if c.lam_crm == 0: kd = None
-    else: kd = DistillLoss(cache or self.teacher(step, self.llm, c.T_crm), len(self.data.train), c.lam_crm,
+    else: kd = DistillLoss(cache or self.teacher(shared, self.llm, c.T_crm), len(self.data.train), c.lam_crm,
                            c.weights, self.data.train.targets)
     return self.fit_crm(step, c.crm_round_epochs, seed, kd)
 

@@ -15,7 +15,7 @@ from .metrics import evaluate, evaluate_shared
 from .plots import plot_steps
 from .crm import save_crm, load_crm
 from .llm import LLMRec
-from .steps import Config, Steps
+from .steps import Config, Steps, state_file
 
 # %% auto #0
 __all__ = ['LEGACY', 'TESTS', 'Trainer', 'step_fields', 'check_continuation', 'fork']
@@ -59,7 +59,7 @@ def _commit(out: Path, step: str = ''):
 def _drop_fit_states(out: Path):
     "Remove the per-epoch training states of the steps that `state.json` records as done."
     if not (out/'state.json').exists(): return
-    for s in json.loads((out/'state.json').read_text())['done']: (out/f'fit_{s}.pt').unlink(missing_ok=True)
+    for s in json.loads((out/'state.json').read_text())['done']: state_file(out, s).unlink(missing_ok=True)
 
 # %% ../nbs/11_trainer.ipynb #81862f2c
 def _recover(out: Path):
