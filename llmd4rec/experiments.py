@@ -211,15 +211,17 @@ def claim(results, crm, metric='NDCG@10'):
     res, out = load_results(results, crm), []
     if 'llmd4rec' not in res: return out
     test = lambda v: {s: r['crm']['test'][metric] for s, r in res[v].items()}
-    sd = lambda x: statistics.stdev(x) if len(x) > 1 else float('nan')
-    ours = test('llmd4rec')
+    ours, sd = test('llmd4rec'), lambda x: statistics.stdev(x) if len(x) > 1 else None   # None: one seed
     for v, what in (('warmup', 'alone'), ('one_way', 'one-way'), ('more_epochs2', '2 extra steps, no KD')):
         if v not in res: continue
         other = test(v)
         seeds = sorted(set(ours) & set(other))
         a, b = [ours[s] for s in seeds], [other[s] for s in seeds]
-        out.append(f"| {crm_name(crm)} | {what} | {statistics.mean(a) - statistics.mean(b):+.4f} | "
-                   f"{sd(a):.4f} / {sd(b):.4f} | " + ', '.join(f'{x - y:+.4f}' for x, y in zip(a, b)) + ' |')
+        d, sds = statistics.mean(a) - statistics.mean(b), (sd(a), sd(b))
+        holds = '–' if None in sds else 'yes' if d > max(sds) else 'no'
+        stds = ' / '.join('–' if x is None else f'{x:.4f}' for x in sds)
+        out.append(f"| {crm_name(crm)} | {what} | {d:+.4f} | {stds} | "
+                   + ', '.join(f'{x - y:+.4f}' for x, y in zip(a, b)) + f' | {holds} |')
     return out
 
 # %% ../nbs/12_experiments.ipynb #fc9fbfc7
@@ -227,7 +229,8 @@ def claim_table(results, crms, metric='NDCG@10') -> str:
     "Markdown: `claim`'s rows for each of `crms` under one header, or a line saying no `llmd4rec` run has finished."
     rows = [r for crm in crms for r in claim(results, crm, metric)]
     if not rows: return 'No `llmd4rec` run has finished yet.'
-    head = '| CRM | LLMD4Rec vs | Δ mean | std (LLMD4Rec / other) | Δ per seed |\n|---|---|---|---|---|\n'
+    head = ('| CRM | LLMD4Rec vs | Δ mean | std (LLMD4Rec / other) | Δ per seed | Δ > both std |\n'
+            '|---|---|---|---|---|---|\n')
     return head + '\n'.join(rows)
 
 # %% ../nbs/12_experiments.ipynb #7c9f2767
