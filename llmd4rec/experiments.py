@@ -126,15 +126,17 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
 # %% ../nbs/12_experiments.ipynb #a498966c
 def _max_epochs(cfg: Config, step: str) -> int:
     "The most epochs `step` of `cfg` trains (early stopping may end it sooner)."
-    if step.endswith('_llm'): return cfg.llm_epochs
+    if step == 'llm_warmup' or step.endswith('_llm'): return cfg.llm_epochs
     return cfg.crm_epochs if step == 'crm_warmup' else cfg.crm_round_epochs
 
 def run_status(run_dir: Path, cfg: Config) -> str:
     "Where the run folder `run_dir` of `cfg` stands: its steps done, and how far the next one got."
-    if not (run_dir/'state.json').exists(): return 'not started'
-    steps, done = cfg.steps(), json.loads((run_dir/'state.json').read_text())['done']
+    if not run_dir.exists(): return 'not started'
+    state, steps = run_dir/'state.json', cfg.steps()
+    done = json.loads(state.read_text())['done'] if state.exists() else []   # none yet: the first step is under way
     todo = [x for x in steps if x not in done]
-    if not todo: return f'{len(steps)} of {len(steps)} steps done; test metrics not written yet'
+    if not todo: return f'{len(steps)} of {len(steps)} steps done' + (
+        '' if (run_dir/'metrics.json').exists() else '; test metrics not written yet')
     now, fp = todo[0], state_file(run_dir, todo[0])
     where = 'teacher cache built, ' * teacher_file(run_dir, now).exists() + 'no save yet'
     if fp.exists():
@@ -144,13 +146,27 @@ def run_status(run_dir: Path, cfg: Config) -> str:
                  + f' at the last save ({saved})')
     return f'{len(steps) - len(todo)} of {len(steps)} steps done; {now}: {where}'
 
+# %% ../nbs/12_experiments.ipynb #7460f9ae
+def _waits_for(name: str, seed: int, base: Config, results, runs) -> str|None:
+    "The nearest ancestor of variant `name` whose run folder is under way (the fork waits for it), with its status."
+    p = VARIANTS[name][0]
+    while p is not None:
+        cfg, run_dir = variant_config(p, seed, base), _paths(p, seed, base, results, runs)[1]
+        if _complete(run_dir, cfg): return None
+        if (st := run_status(run_dir, cfg)) != 'not started': return f'{p}: {st}'
+        p = VARIANTS[p][0]
+
 def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), results='data/results/exp',
                       runs='runs/exp') -> list:
     "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
     for n in variants: variant_config(n, 0, base)   # an unknown name fails, as in `run_experiment`
-    paths = {(n, s): _paths(n, s, base, results, runs) for s in seeds for n in variants}
-    return [(n, s, 'done' if res.exists() else run_status(run_dir, variant_config(n, s, base)))
-            for (n, s), (res, run_dir) in paths.items()]
+    out = []
+    for n, s in ((n, s) for s in seeds for n in variants):
+        res, run_dir = _paths(n, s, base, results, runs)
+        st = 'done' if res.exists() else run_status(run_dir, variant_config(n, s, base))
+        up = _waits_for(n, s, base, results, runs) if st == 'not started' else None
+        out.append((n, s, st if up is None else f'not started; waits for {up}'))
+    return out
 
 # %% ../nbs/12_experiments.ipynb #39f89476
 ROWS = [('CRM alone', 'warmup', 'crm'), ('CRM + 1 extra step, no KD', 'more_epochs', 'crm'),
