@@ -234,7 +234,7 @@ def claim(results, crm, metric='NDCG@10'):
         seeds = sorted(set(ours) & set(other))
         a, b = [ours[s] for s in seeds], [other[s] for s in seeds]
         d, sds = statistics.mean(a) - statistics.mean(b), (sd(a), sd(b))
-        holds = '–' if len(seeds) < 3 else 'yes' if d > max(sds) else 'no'   # the claim is one of three seeds
+        holds = '–' if len(seeds) < 3 else 'yes' if d > max(sds) else 'no'   # the claim is stated for three seeds
         stds = ' / '.join('–' if x is None else f'{x:.4f}' for x in sds)
         out.append(f"| {crm_name(crm)} | {what} | {d:+.4f} | {stds} | "
                    + ', '.join(f'{x - y:+.4f}' for x, y in zip(a, b)) + f' | {holds} |')
