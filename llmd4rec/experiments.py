@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_experiments.ipynb #6f3ff79d
 from __future__ import annotations
-import argparse, dataclasses, json, shutil, statistics, time
+import argparse, dataclasses, functools, itertools, json, shutil, statistics, time
 import torch
 from pathlib import Path
 from .data import load_dataset
@@ -126,7 +126,7 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
 # %% ../nbs/12_experiments.ipynb #a498966c
 def _max_epochs(cfg: Config, step: str) -> int:
     "The most epochs `step` of `cfg` trains (early stopping may end it sooner)."
-    if step == 'llm_warmup' or step.endswith('_llm'): return cfg.llm_epochs
+    if 'llm' in step: return cfg.llm_epochs   # llm_warmup, rN_llm
     return cfg.crm_epochs if step == 'crm_warmup' else cfg.crm_round_epochs
 
 def run_status(run_dir: Path, cfg: Config) -> str:
@@ -147,24 +147,24 @@ def run_status(run_dir: Path, cfg: Config) -> str:
     return f'{len(steps) - len(todo)} of {len(steps)} steps done; {now}: {where}'
 
 # %% ../nbs/12_experiments.ipynb #7460f9ae
-def _waits_for(name: str, seed: int, base: Config, results, runs) -> str|None:
+def _waits_for(name: str, seed: int, base: Config, results, runs, status) -> str|None:
     "The nearest ancestor of variant `name` whose run folder is under way (the fork waits for it), with its status."
     p = VARIANTS[name][0]
     while p is not None:
-        cfg, run_dir = variant_config(p, seed, base), _paths(p, seed, base, results, runs)[1]
-        if _complete(run_dir, cfg): return None
-        if (st := run_status(run_dir, cfg)) != 'not started': return f'{p}: {st}'
+        if _complete(_paths(p, seed, base, results, runs)[1], variant_config(p, seed, base)): return None
+        if (st := status(p, seed)) != 'not started': return f'{p}: {st}'
         p = VARIANTS[p][0]
 
 def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), results='data/results/exp',
                       runs='runs/exp') -> list:
     "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
     for n in variants: variant_config(n, 0, base)   # an unknown name fails, as in `run_experiment`
+    # each run folder is read once, however many variants wait for it
+    status = functools.cache(lambda n, s: run_status(_paths(n, s, base, results, runs)[1], variant_config(n, s, base)))
     out = []
-    for n, s in ((n, s) for s in seeds for n in variants):
-        res, run_dir = _paths(n, s, base, results, runs)
-        st = 'done' if res.exists() else run_status(run_dir, variant_config(n, s, base))
-        up = _waits_for(n, s, base, results, runs) if st == 'not started' else None
+    for s, n in itertools.product(seeds, variants):
+        st = 'done' if _paths(n, s, base, results, runs)[0].exists() else status(n, s)
+        up = _waits_for(n, s, base, results, runs, status) if st == 'not started' else None
         out.append((n, s, st if up is None else f'not started; waits for {up}'))
     return out
 
