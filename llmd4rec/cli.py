@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_cli.ipynb #36075c78
 from __future__ import annotations
-import argparse, dataclasses, json, logging, sys, warnings
+import argparse, dataclasses, json, logging, sys, time, warnings
 from pathlib import Path
 from .dist import processes, is_main
 from .data import fetch
@@ -14,7 +14,8 @@ from .llm import train_llm
 from .trainer import Config, Trainer
 from .steps import MODES
 from .serve import Recommender, export_onnx, onnx_vocab_file
-from . import experiments
+from .experiments import RESULT_FOLDERS, SCALES, VARIANTS, experiment_status, run_experiment, scale_config
+from .sweep import SWEEP, run_sweep, sweep_folder
 
 # %% auto #0
 __all__ = ['DEMO', 'main']
@@ -188,6 +189,45 @@ def _export(args):
     print(f'wrote {out} and {onnx_vocab_file(out)}')
 
 # %% ../nbs/14_cli.ipynb #4635fa90
+def _experiment_args(sub):
+    "Add the `experiment` command (`run`, `sweep`, `status`) to the subparsers `sub`."
+    e = sub.add_parser('experiment', help="the experiment chapter's runs, sweeps and status (llmd4rec experiment -h)",
+                       description='The experiment of the experiments chapter, resumable: finished runs are '
+                       'skipped, so run it again to continue.')
+    esub = e.add_subparsers(dest='what', required=True)
+    r, w = esub.add_parser('run', help='variants x seeds'), esub.add_parser('sweep', help='T/λ settings on validation')
+    st = esub.add_parser('status', help="where each run of `run` with these arguments stands (runs nothing)")
+    for q in (r, w, st):
+        q.add_argument('--crm', default='sasrec')
+        q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
+        q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
+                       help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
+        q.add_argument('--results', help='default: data/results/<scale\'s folder> (exp, exp_full, beauty; '
+                       'sweep, beauty_sweep, ...)')
+        q.add_argument('--runs', help="default: runs/<scale's folder>")
+    for q in (r, st):
+        q.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
+        q.add_argument('--variants', nargs='+', default=list(VARIANTS))
+    r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
+    w.add_argument('names', nargs='*', help=f'settings of SWEEP (default: all): {", ".join(SWEEP)}')
+    w.add_argument('--exp-runs', help="default: runs/<RESULT_FOLDERS[scale]>: the experiment's run folders")
+
+def _experiment(args):
+    "Run `experiment run`, `sweep` or `status`."
+    cfg = scale_config(args.set, args.scale, crm=args.crm)
+    log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
+    name = RESULT_FOLDERS[args.scale] if args.what != 'sweep' else sweep_folder(args.scale)
+    results, runs = args.results or f'data/results/{name}', args.runs or f'runs/{name}'
+    if args.what == 'status':
+        for n, s, what in experiment_status(cfg, args.variants, args.seeds, results, runs):
+            print(f'{n:<13} seed {s}: {what}')
+    elif args.what == 'run':
+        run_experiment(cfg, args.variants, args.seeds, results, runs, seed_major=not args.variant_major, log=log)
+    else:
+        run_sweep(cfg, names=args.names or None, results=results, runs=runs,
+                  exp_runs=args.exp_runs or f'runs/{RESULT_FOLDERS[args.scale]}', log=log)
+
+# %% ../nbs/14_cli.ipynb #9443677d
 def _parser() -> argparse.ArgumentParser:
     "The parser of every `llmd4rec` command."
     p = argparse.ArgumentParser(prog='llmd4rec', description='LLMD4Rec: bidirectional distillation between an LLM '
@@ -195,14 +235,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     f = sub.add_parser('fetch', help='download a built-in dataset into the cache and print its folder')
     f.add_argument('name', nargs='?', default='ml-100k')
-    _crm_args(sub); _llm_args(sub); _run_args(sub); _serve_args(sub)
-    e = sub.add_parser('experiment', help="the experiment chapter's runs, sweeps and status (llmd4rec experiment -h)",
-                       add_help=False)
-    e.add_argument('rest', nargs=argparse.REMAINDER)
+    _crm_args(sub); _llm_args(sub); _run_args(sub); _serve_args(sub); _experiment_args(sub)
     return p
 
 _COMMANDS = {'fetch': lambda a: print(fetch(a.name)), 'train-crm': _train_crm, 'train-llm': _train_llm, 'run': _run,
-             'demo': _run, 'experiment': lambda a: experiments.main(a.rest), 'recommend': _recommend,
+             'demo': _run, 'experiment': _experiment, 'recommend': _recommend,
              'export': _export}
 
 def main(argv=None) -> int:

@@ -4,13 +4,12 @@
 
 # %% ../nbs/12_experiments.ipynb #6f3ff79d
 from __future__ import annotations
-import argparse, dataclasses, functools, itertools, json, shutil, statistics, time
+import dataclasses, functools, itertools, json, statistics, time
 import torch
 from pathlib import Path
 from .data import load_dataset
 from .lm import context_len
 from .files import write_json
-from .crm import load_crm
 from .steps import Config, Steps, recent_samples, state_file, teacher_file
 from .trainer import Trainer, fork
 from .fit import fit_progress
@@ -19,10 +18,10 @@ from .distill import TeacherCache, build_teacher_cache, sample_weights
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'SWEEP', 'variant_config',
-           'crm_folder', 'run_variant', 'run_experiment', 'run_status', 'experiment_status', 'load_results', 'crm_name',
-           'summary', 'markdown_table', 'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step',
-           'run_sweep', 'sweep_results', 'sweep_table', 'scale_config', 'sweep_folder', 'parser', 'main']
+__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'variant_config',
+           'crm_folder', 'experiment_data', 'ensure_run', 'run_variant', 'run_experiment', 'run_status',
+           'experiment_status', 'load_results', 'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'claim',
+           'claim_table', 'teacher_quality', 'distill_step', 'scale_config']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -65,7 +64,7 @@ def crm_folder(cfg: Config) -> str:
     "The folder of `cfg`'s CRM among the results: its name, `_bce` added under the BCE loss ('sasrec_bce')."
     return cfg.crm + ('_bce' if cfg.crm_loss == 'bce' else '')
 
-def _load_data(cfg: Config):
+def experiment_data(cfg: Config):
     "The dataset of `cfg`, its sequences as long as the CRM and the LLM read."
     max_len = max(cfg.max_len, context_len(cfg.layout, cfg.history_len))
     return load_dataset(cfg.dataset, k_core=cfg.k_core, max_len=max_len)
@@ -80,7 +79,7 @@ def _complete(run_dir: Path, cfg: Config) -> bool:
     return sp.exists() and (run_dir/'metrics.json').exists() and json.loads(sp.read_text())['done'] == cfg.steps()
 
 # %% ../nbs/12_experiments.ipynb #22f0cca2
-def _ensure_run(name, seed, base, results, runs, data, progress) -> dict:
+def ensure_run(name, seed, base, results, runs, data, progress) -> dict:
     "Bring the run folder of `name` to completion (forking its parent's) and return its metrics."
     cfg = variant_config(name, seed, base)
     _, run_dir = _paths(name, seed, base, results, runs)
@@ -89,7 +88,7 @@ def _ensure_run(name, seed, base, results, runs, data, progress) -> dict:
     if parent is None or (run_dir/'state.json').exists():
         trainer = Trainer(cfg, run_dir, data=data, progress=progress)
     else:
-        _ensure_run(parent, seed, base, results, runs, data, progress)
+        ensure_run(parent, seed, base, results, runs, data, progress)
         trainer = fork(_paths(parent, seed, base, results, runs)[1], run_dir, cfg, data=data, progress=progress)
     return trainer.run(resume=True)
 
@@ -101,7 +100,7 @@ def run_variant(name: str, seed: int, base: Config,
     "Run variant `name` with `seed` (skipped when its result file exists); return its result."
     res_path, _ = _paths(name, seed, base, results, runs)
     if res_path.exists(): return json.loads(res_path.read_text())
-    res = _ensure_run(name, seed, base, results, runs, data, progress)
+    res = ensure_run(name, seed, base, results, runs, data, progress)
     res = {**res, 'variant': name, 'seed': seed, 'compute_seconds': sum(h['seconds'] for h in res['history'])}
     write_json(res, res_path)
     return res
@@ -113,7 +112,7 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
     for n in variants: variant_config(n, 0, base)   # unknown names fail before any work
     base.validate()
     if data is None:
-        data = _load_data(base)
+        data = experiment_data(base)
     jobs = [(n, s) for s in seeds for n in variants] if seed_major else [(n, s) for n in variants for s in seeds]
     for n, s in jobs:
         if _paths(n, s, base, results, runs)[0].exists(): continue
@@ -289,99 +288,6 @@ def distill_step(student, # the CRM to distill into (trained in place), e.g. the
     return dict(valid=ev(data.valid), test=ev(data.test), epochs=len(hist), kd_samples=n,
                 train_samples=len(data.train))
 
-# %% ../nbs/12_experiments.ipynb #9c988bae
-SWEEP = {   # name: (parent variant, variant whose config is changed, changes); parent None: the LLM warm-up step alone
-    'lr_3e-3':    (None, 'warmup', dict(llm_lr=3e-3)),   # the LLM's learning rate first: it decides the teacher
-    'lr_1e-3':    (None, 'warmup', dict(llm_lr=1e-3)),
-    'lr_3e-4':    (None, 'warmup', dict(llm_lr=3e-4)),
-    'lr_1e-4':    (None, 'warmup', dict(llm_lr=1e-4)),
-    'lr_3e-5':    (None, 'warmup', dict(llm_lr=3e-5)),
-    'llm_T1':     ('one_way', 'rounds1', dict(T_llm=1.)),
-    'llm_lam2':   ('one_way', 'rounds1', dict(lam_llm=2.)),
-    'crm_T1':     ('warmup', 'one_way', dict(T_crm=1.)),
-    'crm_T4':     ('warmup', 'one_way', dict(T_crm=4.)),
-    'crm_lam2':   ('warmup', 'one_way', dict(lam_crm=2.)),
-    'llm_T4':     ('one_way', 'rounds1', dict(T_llm=4.)),
-    'llm_lam0.5': ('one_way', 'rounds1', dict(lam_llm=.5)),
-    'crm_lam0.5': ('warmup', 'one_way', dict(lam_crm=.5)),
-    'crm_lam0.1': ('warmup', 'one_way', dict(lam_crm=.1)),
-    'crm_lam1':   ('warmup', 'one_way', dict(lam_crm=1.)),   # METHOD.md's default, for a base with another λ_C
-}
-
-# %% ../nbs/12_experiments.ipynb #ff14fa7e
-def _llm_warmup_alone(cfg: Config, crm_path, out, data) -> dict:
-    "The trainer's `llm_warmup` step (its code, seed and samples) for `cfg`, from the CRM checkpoint `crm_path`."
-    steps = Steps(cfg, data=data, progress=False)
-    steps.crm = load_crm(crm_path)
-    h = steps.run_step('llm_warmup')
-    return dict(config=dataclasses.asdict(cfg),
-                history=[dict(step='llm_warmup', llm=h[-1]['valid'], loss=h[-1]['loss'])])
-
-# %% ../nbs/12_experiments.ipynb #a0d7482a
-def _fork_setting(cfg: Config, src: Path, same: Path, dst: Path, data, progress) -> dict:
-    "Run `cfg` in `dst`, forked from the run folder `src`, with the teacher cache of the run `same` where it exists."
-    if (dst/'state.json').exists(): tr = Trainer(cfg, dst, data=data, progress=progress)
-    else:
-        tr = fork(src, dst, cfg, data=data, progress=progress)
-        step = cfg.steps()[len(json.loads((dst/'state.json').read_text())['done'])]   # the first step the fork runs
-        cache = teacher_file(same, step)   # the same teacher model in the experiment's run
-        if cache.exists(): shutil.copy2(cache, dst/cache.name)
-    return tr.run(resume=True)
-
-# %% ../nbs/12_experiments.ipynb #d5d4039c
-def run_sweep(base: Config, names=None, seed: int = 1,
-              results='data/results/sweep', # one JSON per setting, under results/<crm>/
-              runs='runs/sweep', # the settings' run folders, under runs/<crm>/
-              exp_runs='runs/exp', # the experiment's run folders, forked from (a missing or unfinished one runs first)
-              settings: dict|None = None, # default: `SWEEP`
-              data=None, progress: bool = True, log=print) -> None:
-    "Run the settings of `SWEEP` (or `names`) whose result file is missing."
-    settings = SWEEP if settings is None else settings
-    names = list(settings) if names is None else list(names)
-    for n in names:
-        if n not in settings: raise ValueError(f'unknown sweep setting {n!r}; expected one of {list(settings)}')
-    if data is None: data = _load_data(base)
-    exp = Path(exp_runs)/crm_folder(base)
-    for n in names:
-        parent, variant, changes = settings[n]
-        res_path, dst = Path(results)/crm_folder(base)/f'{n}.json', Path(runs)/crm_folder(base)/n
-        if res_path.exists(): continue
-        cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
-        t0 = time.perf_counter()
-        _ensure_run(parent or 'warmup', seed, base, results, exp_runs, data, progress)   # the run folder it starts from
-        if parent is None: res = _llm_warmup_alone(cfg, exp/f'warmup/seed{seed}/crm_last.pt', dst, data)
-        else: res = _fork_setting(cfg, exp/f'{parent}/seed{seed}', exp/f'{variant}/seed{seed}', dst, data, progress)
-        res = {**res, 'setting': n, 'parent': parent, 'variant': variant, 'changes': changes, 'seed': seed,
-               'wall_seconds': time.perf_counter() - t0}
-        write_json(res, res_path)
-        last = res['history'][-1]
-        log(f"{n}: valid NDCG@10 "
-            + ', '.join(f"{k.upper()} {last[k]['NDCG@10']:.4f}" for k in ('crm', 'llm') if k in last)
-            + f" ({res['wall_seconds']:.0f} s)")
-
-# %% ../nbs/12_experiments.ipynb #8b921458
-def sweep_results(results, crm: str, variant: str, settings: dict|None = None) -> dict:
-    "Name -> result of each setting of `settings` (default `SWEEP`) that changes `variant` and has a result file."
-    paths = {n: Path(results)/crm/f'{n}.json' for n, (_, v, _) in (SWEEP if settings is None else settings).items()
-             if v == variant}
-    return {n: json.loads(p.read_text()) for n, p in paths.items() if p.exists()}
-
-# %% ../nbs/12_experiments.ipynb #1a5c32dd
-def sweep_table(results='data/results/sweep', exp_results='data/results/exp', crm: str = 'sasrec', seed: int = 1,
-                metrics=('NDCG@10', 'HR@10'), settings: dict|None = None) -> list:
-    "Rows `(direction, setting, student, {metric: valid value})`: every sweep setting beside the defaults it changes."
-    rows, exp, settings = [], load_results(exp_results, crm), SWEEP if settings is None else settings
-    directions = [('LLM→CRM', 'one_way', 'crm', 'r1_crm'), ('CRM→LLM', 'rounds1', 'llm', 'r1_llm'),
-                  ('LLM alone', 'warmup', 'llm', 'llm_warmup')]
-    for direction, variant, kind, step in directions:
-        ref = exp.get(variant, {}).get(seed)
-        named = [(', '.join(f'{k}={v}' for k, v in x['changes'].items()), x)
-                 for x in sweep_results(results, crm, variant, settings).values()]
-        for name, r in ([('defaults', ref)] if ref else []) + named:
-            h = next(h for h in r['history'] if h['step'] == step)
-            rows.append((direction, name, kind, {m: h[kind][m] for m in metrics}))
-    return rows
-
 # %% ../nbs/12_experiments.ipynb #558b2077
 def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON or else a string ('None' or nothing: None)
                  scale: str = 'ml-100k', # a key of SCALES
@@ -395,56 +301,3 @@ def scale_config(sets=(), # 'FIELD=VALUE' strings, VALUE as JSON or else a strin
         try: cfg[k] = json.loads(v) if v not in ('', 'None') else None
         except json.JSONDecodeError: cfg[k] = v
     return Config(**cfg)
-
-# %% ../nbs/12_experiments.ipynb #35625f75
-def sweep_folder(scale: str) -> str:
-    "The sweep's folder (under `data/results/` and `runs/`) at `scale`: 'sweep' for ML-100k's, else `<name>_sweep`."
-    name = RESULT_FOLDERS[scale]
-    return 'sweep' if name == 'exp' else f'{name}_sweep'
-
-# %% ../nbs/12_experiments.ipynb #0984c22e
-def parser(prog: str = 'llmd4rec experiment') -> argparse.ArgumentParser:
-    "The arguments of `llmd4rec experiment run` (variants x seeds), `... sweep` (T/λ) and `... status`."
-    p = argparse.ArgumentParser(prog=prog, description='The experiment of the experiments chapter, resumable: '
-                                'finished runs are skipped, so run it again to continue.')
-    sub = p.add_subparsers(dest='what', required=True)
-    r, w = sub.add_parser('run', help='variants x seeds'), sub.add_parser('sweep', help='T/λ settings on validation')
-    st = sub.add_parser('status', help="where each run of `run` with these arguments stands (runs nothing)")
-    for q in (r, w, st):
-        q.add_argument('--crm', default='sasrec')
-        q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
-        q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
-                       help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
-    for q in (r, st):
-        q.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
-        q.add_argument('--variants', nargs='+', default=list(VARIANTS))
-        q.add_argument('--results', help='default: data/results/<RESULT_FOLDERS[scale]> (exp, exp_full, beauty)')
-        q.add_argument('--runs', help='default: runs/<RESULT_FOLDERS[scale]>')
-    r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
-    w.add_argument('names', nargs='*', help='settings of SWEEP (default: all)')
-    w.add_argument('--results', help='default: data/results/<sweep_folder(scale)> (sweep, beauty_sweep, ...)')
-    w.add_argument('--runs', help='default: runs/<sweep_folder(scale)>')
-    w.add_argument('--exp-runs', help="default: runs/<RESULT_FOLDERS[scale]>: the experiment's run folders")
-    return p
-
-# %% ../nbs/12_experiments.ipynb #b02923a4
-def main(argv=None, prog: str = 'llmd4rec experiment'):
-    "Run the experiment (`run`) or the sweep (`sweep`) at a scale of `SCALES`, or with changed fields; or `status`."
-    p = parser(prog)
-    a = p.parse_args(argv)
-    try: cfg = scale_config(a.set, a.scale, crm=a.crm)
-    except ValueError as e: p.error(str(e))
-    log = lambda s: print(time.strftime('%H:%M:%S'), s, flush=True)
-    name = RESULT_FOLDERS[a.scale]
-    if a.what == 'status':
-        for n, s, what in experiment_status(cfg, a.variants, a.seeds, a.results or f'data/results/{name}',
-                                            a.runs or f'runs/{name}'): print(f'{n:<13} seed {s}: {what}')
-    elif a.what == 'run':
-        run_experiment(cfg, a.variants, a.seeds, a.results or f'data/results/{name}', a.runs or f'runs/{name}',
-                       seed_major=not a.variant_major, log=log)
-    else:
-        sw = sweep_folder(a.scale)
-        run_sweep(cfg, names=a.names or None, results=a.results or f'data/results/{sw}', runs=a.runs or f'runs/{sw}',
-                  exp_runs=a.exp_runs or f'runs/{RESULT_FOLDERS[a.scale]}', log=log)
-
-if __name__ == '__main__' and '__file__' in globals(): main(prog='python -m llmd4rec.experiments')
