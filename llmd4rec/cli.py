@@ -202,7 +202,7 @@ def _experiment_args(sub):
         q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
         q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
                        help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')
-        q.add_argument('--results', help='default: data/results/<scale\'s folder> (exp, exp_full, beauty; '
+        q.add_argument('--results', help="default: data/results/<scale's folder> (exp, exp_full, beauty; "
                        'sweep, beauty_sweep, ...)')
         q.add_argument('--runs', help="default: runs/<scale's folder>")
     for q in (r, st):
