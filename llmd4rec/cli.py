@@ -25,7 +25,7 @@ def _crm_args(sub):
     "Add the `train-crm` command to the subparsers `sub`."
     t = sub.add_parser('train-crm', help='train SASRec or GRU4Rec and write metrics.json')
     t.add_argument('--dataset', default='ml-100k', help='built-in name (ml-100k, synthetic) or a dataset folder')
-    t.add_argument('--model', default='sasrec', choices=list(CRMS))
+    t.add_argument('--model', default='sasrec', type=str.lower, choices=list(CRMS))
     t.add_argument('--out', required=True, help='output folder')
     t.add_argument('--seed', type=int, default=2026)
     t.add_argument('--epochs', type=int, default=200, help='maximum epochs (early stopping, patience 10)')
@@ -198,7 +198,7 @@ def _experiment_args(sub):
     r, w = esub.add_parser('run', help='variants x seeds'), esub.add_parser('sweep', help='T/λ settings on validation')
     st = esub.add_parser('status', help="where each run of `run` with these arguments stands (runs nothing)")
     for q in (r, w, st):
-        q.add_argument('--crm', default='sasrec', choices=list(CRMS))
+        q.add_argument('--crm', default='sasrec', type=str.lower, choices=list(CRMS))
         q.add_argument('--scale', default='ml-100k', choices=list(SCALES), help='the base config (SCALES)')
         q.add_argument('--set', nargs='*', action='extend', default=[], metavar='FIELD=VALUE',
                        help='change fields of the base config, e.g. rounds=3 crm_loss="bce" dataset=PATH (repeatable)')

@@ -69,9 +69,13 @@ def experiment_data(cfg: Config):
     max_len = max(cfg.max_len, context_len(cfg.layout, cfg.history_len))
     return load_dataset(cfg.dataset, k_core=cfg.k_core, max_len=max_len)
 
-def _paths(name, seed, base, results, runs):
-    "The result file and the run folder of variant `name` at `seed`."
-    return Path(results)/crm_folder(base)/name/f'seed{seed}.json', Path(runs)/crm_folder(base)/name/f'seed{seed}'
+def _result_file(name, seed, base, results) -> Path:
+    "The result file of variant `name` at `seed`."
+    return Path(results)/crm_folder(base)/name/f'seed{seed}.json'
+
+def _run_folder(name, seed, base, runs) -> Path:
+    "The run folder of variant `name` at `seed`."
+    return Path(runs)/crm_folder(base)/name/f'seed{seed}'
 
 def _complete(run_dir: Path, cfg: Config) -> bool:
     "Whether `run_dir` holds a finished run of `cfg` (every step done, metrics written)."
@@ -79,17 +83,17 @@ def _complete(run_dir: Path, cfg: Config) -> bool:
     return sp.exists() and (run_dir/'metrics.json').exists() and json.loads(sp.read_text())['done'] == cfg.steps()
 
 # %% ../nbs/12_experiments.ipynb #22f0cca2
-def ensure_run(name, seed, base, results, runs, data, progress) -> dict:
+def ensure_run(name, seed, base, runs, data, progress) -> dict:
     "Bring the run folder of `name` to completion (forking its parent's) and return its metrics."
     cfg = variant_config(name, seed, base)
-    _, run_dir = _paths(name, seed, base, results, runs)
+    run_dir = _run_folder(name, seed, base, runs)
     if _complete(run_dir, cfg): return json.loads((run_dir/'metrics.json').read_text())
     parent = VARIANTS[name][0]
     if parent is None or (run_dir/'state.json').exists():
         trainer = Trainer(cfg, run_dir, data=data, progress=progress)
     else:
-        ensure_run(parent, seed, base, results, runs, data, progress)
-        trainer = fork(_paths(parent, seed, base, results, runs)[1], run_dir, cfg, data=data, progress=progress)
+        ensure_run(parent, seed, base, runs, data, progress)
+        trainer = fork(_run_folder(parent, seed, base, runs), run_dir, cfg, data=data, progress=progress)
     return trainer.run(resume=True)
 
 # %% ../nbs/12_experiments.ipynb #2357358b
@@ -98,9 +102,9 @@ def run_variant(name: str, seed: int, base: Config,
                 runs='runs/exp', # where the run folders go
                 data=None, progress: bool = True) -> dict:
     "Run variant `name` with `seed` (skipped when its result file exists); return its result."
-    res_path, _ = _paths(name, seed, base, results, runs)
+    res_path = _result_file(name, seed, base, results)
     if res_path.exists(): return json.loads(res_path.read_text())
-    res = ensure_run(name, seed, base, results, runs, data, progress)
+    res = ensure_run(name, seed, base, runs, data, progress)
     res = {**res, 'variant': name, 'seed': seed, 'compute_seconds': sum(h['seconds'] for h in res['history'])}
     write_json(res, res_path)
     return res
@@ -115,7 +119,7 @@ def run_experiment(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), resu
         data = experiment_data(base)
     jobs = [(n, s) for s in seeds for n in variants] if seed_major else [(n, s) for n in variants for s in seeds]
     for n, s in jobs:
-        if _paths(n, s, base, results, runs)[0].exists(): continue
+        if _result_file(n, s, base, results).exists(): continue
         t0 = time.perf_counter()
         res = run_variant(n, s, base, results, runs, data, progress)
         log(f"{crm_folder(base)} {n} seed {s}: CRM test NDCG@10 {res['crm']['test']['NDCG@10']:.4f}"
@@ -150,7 +154,7 @@ def _waits_for(name: str, seed: int, base: Config, results, runs, status) -> str
     "The nearest ancestor of variant `name` whose run folder is under way (the fork waits for it), with its status."
     p = VARIANTS[name][0]
     while p is not None:
-        if _complete(_paths(p, seed, base, results, runs)[1], variant_config(p, seed, base)): return None
+        if _complete(_run_folder(p, seed, base, runs), variant_config(p, seed, base)): return None
         if (st := status(p, seed)) != 'not started': return f'{p}: {st}'
         p = VARIANTS[p][0]
 
@@ -159,10 +163,10 @@ def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), r
     "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
     for n in variants: variant_config(n, 0, base)   # an unknown name fails, as in `run_experiment`
     # each run folder is read once, however many variants wait for it
-    status = functools.cache(lambda n, s: run_status(_paths(n, s, base, results, runs)[1], variant_config(n, s, base)))
+    status = functools.cache(lambda n, s: run_status(_run_folder(n, s, base, runs), variant_config(n, s, base)))
     out = []
     for s, n in itertools.product(seeds, variants):
-        st = 'done' if _paths(n, s, base, results, runs)[0].exists() else status(n, s)
+        st = 'done' if _result_file(n, s, base, results).exists() else status(n, s)
         up = _waits_for(n, s, base, results, runs, status) if st == 'not started' else None
         out.append((n, s, st if up is None else f'not started; waits for {up}'))
     return out

@@ -74,7 +74,7 @@ def run_sweep(base: Config, names=None, seed: int = 1,
         if res_path.exists(): continue
         cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
         t0 = time.perf_counter()
-        ensure_run(parent or 'warmup', seed, base, results, exp_runs, data, progress)   # the run folder it starts from
+        ensure_run(parent or 'warmup', seed, base, exp_runs, data, progress)   # the run folder it starts from
         if parent is None: res = _llm_warmup_alone(cfg, exp/f'warmup/seed{seed}/crm_last.pt', dst, data)
         else: res = _fork_setting(cfg, exp/f'{parent}/seed{seed}', exp/f'{variant}/seed{seed}', dst, data, progress)
         res = {**res, 'setting': n, 'parent': parent, 'variant': variant, 'changes': changes, 'seed': seed,
