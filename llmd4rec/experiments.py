@@ -150,7 +150,7 @@ def run_status(run_dir: Path, cfg: Config) -> str:
     return f'{len(steps) - len(todo)} of {len(steps)} steps done; {now}: {where}'
 
 # %% ../nbs/12_experiments.ipynb #7460f9ae
-def _waits_for(name: str, seed: int, base: Config, results, runs, status) -> str|None:
+def _waits_for(name: str, seed: int, base: Config, runs, status) -> str|None:
     "The nearest ancestor of variant `name` whose run folder is under way (the fork waits for it), with its status."
     p = VARIANTS[name][0]
     while p is not None:
@@ -167,7 +167,7 @@ def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), r
     out = []
     for s, n in itertools.product(seeds, variants):
         st = 'done' if _result_file(n, s, base, results).exists() else status(n, s)
-        up = _waits_for(n, s, base, results, runs, status) if st == 'not started' else None
+        up = _waits_for(n, s, base, runs, status) if st == 'not started' else None
         out.append((n, s, st if up is None else f'not started; waits for {up}'))
     return out
 
