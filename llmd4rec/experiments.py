@@ -19,7 +19,7 @@ from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'variant_config',
-           'crm_folder', 'experiment_data', 'ensure_run', 'run_variant', 'run_experiment', 'run_status',
+           'crm_folder', 'experiment_data', 'run_folder', 'ensure_run', 'run_variant', 'run_experiment', 'run_status',
            'experiment_status', 'load_results', 'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'claim',
            'claim_table', 'teacher_quality', 'distill_step', 'scale_config']
 
@@ -73,7 +73,7 @@ def _result_file(name, seed, base, results) -> Path:
     "The result file of variant `name` at `seed`."
     return Path(results)/crm_folder(base)/name/f'seed{seed}.json'
 
-def _run_folder(name, seed, base, runs) -> Path:
+def run_folder(name, seed, base, runs) -> Path:
     "The run folder of variant `name` at `seed`."
     return Path(runs)/crm_folder(base)/name/f'seed{seed}'
 
@@ -86,14 +86,14 @@ def _complete(run_dir: Path, cfg: Config) -> bool:
 def ensure_run(name, seed, base, runs, data, progress) -> dict:
     "Bring the run folder of `name` to completion (forking its parent's) and return its metrics."
     cfg = variant_config(name, seed, base)
-    run_dir = _run_folder(name, seed, base, runs)
+    run_dir = run_folder(name, seed, base, runs)
     if _complete(run_dir, cfg): return json.loads((run_dir/'metrics.json').read_text())
     parent = VARIANTS[name][0]
     if parent is None or (run_dir/'state.json').exists():
         trainer = Trainer(cfg, run_dir, data=data, progress=progress)
     else:
         ensure_run(parent, seed, base, runs, data, progress)
-        trainer = fork(_run_folder(parent, seed, base, runs), run_dir, cfg, data=data, progress=progress)
+        trainer = fork(run_folder(parent, seed, base, runs), run_dir, cfg, data=data, progress=progress)
     return trainer.run(resume=True)
 
 # %% ../nbs/12_experiments.ipynb #2357358b
@@ -154,7 +154,7 @@ def _waits_for(name: str, seed: int, base: Config, runs, status) -> str|None:
     "The nearest ancestor of variant `name` whose run folder is under way (the fork waits for it), with its status."
     p = VARIANTS[name][0]
     while p is not None:
-        if _complete(_run_folder(p, seed, base, runs), variant_config(p, seed, base)): return None
+        if _complete(run_folder(p, seed, base, runs), variant_config(p, seed, base)): return None
         if (st := status(p, seed)) != 'not started': return f'{p}: {st}'
         p = VARIANTS[p][0]
 
@@ -163,7 +163,7 @@ def experiment_status(base: Config, variants=tuple(VARIANTS), seeds=(1, 2, 3), r
     "(variant, seed, status) for each run of `run_experiment` with these arguments, without running anything."
     for n in variants: variant_config(n, 0, base)   # an unknown name fails, as in `run_experiment`
     # each run folder is read once, however many variants wait for it
-    status = functools.cache(lambda n, s: run_status(_run_folder(n, s, base, runs), variant_config(n, s, base)))
+    status = functools.cache(lambda n, s: run_status(run_folder(n, s, base, runs), variant_config(n, s, base)))
     out = []
     for s, n in itertools.product(seeds, variants):
         st = 'done' if _result_file(n, s, base, results).exists() else status(n, s)

@@ -10,7 +10,8 @@ from .files import write_json
 from .crm import load_crm
 from .steps import Config, Steps, teacher_file
 from .trainer import Trainer, fork
-from .experiments import RESULT_FOLDERS, crm_folder, ensure_run, experiment_data, load_results, variant_config
+from .experiments import (RESULT_FOLDERS, crm_folder, ensure_run, experiment_data, load_results, run_folder,
+                                  variant_config)
 
 # %% auto #0
 __all__ = ['SWEEP', 'run_sweep', 'sweep_results', 'sweep_table', 'sweep_folder']
@@ -67,7 +68,7 @@ def run_sweep(base: Config, names=None, seed: int = 1,
     for n in names:
         if n not in settings: raise ValueError(f'unknown sweep setting {n!r}; expected one of {list(settings)}')
     if data is None: data = experiment_data(base)
-    exp = Path(exp_runs)/crm_folder(base)
+    exp = lambda variant: run_folder(variant, seed, base, exp_runs)   # the experiment's run folder of `variant`
     for n in names:
         parent, variant, changes = settings[n]
         res_path, dst = Path(results)/crm_folder(base)/f'{n}.json', Path(runs)/crm_folder(base)/n
@@ -75,8 +76,8 @@ def run_sweep(base: Config, names=None, seed: int = 1,
         cfg = dataclasses.replace(variant_config(variant, seed, base), **changes)
         t0 = time.perf_counter()
         ensure_run(parent or 'warmup', seed, base, exp_runs, data, progress)   # the run folder it starts from
-        if parent is None: res = _llm_warmup_alone(cfg, exp/f'warmup/seed{seed}/crm_last.pt', dst, data)
-        else: res = _fork_setting(cfg, exp/f'{parent}/seed{seed}', exp/f'{variant}/seed{seed}', dst, data, progress)
+        if parent is None: res = _llm_warmup_alone(cfg, exp('warmup')/'crm_last.pt', dst, data)
+        else: res = _fork_setting(cfg, exp(parent), exp(variant), dst, data, progress)
         res = {**res, 'setting': n, 'parent': parent, 'variant': variant, 'changes': changes, 'seed': seed,
                'wall_seconds': time.perf_counter() - t0}
         write_json(res, res_path)
