@@ -209,9 +209,11 @@ def _experiment_args(sub):
         q.add_argument('--seeds', type=int, nargs='+', default=[1, 2, 3])
         q.add_argument('--variants', nargs='+', default=list(VARIANTS))
     r.add_argument('--variant-major', action='store_true', help='all seeds of a variant before the next variant')
+    for q in (r, w): q.add_argument('--no-progress', action='store_true')
     w.add_argument('names', nargs='*', help=f'settings of SWEEP (default: all): {", ".join(SWEEP)}')
     w.add_argument('--exp-runs', help="default: runs/<RESULT_FOLDERS[scale]>: the experiment's run folders")
 
+# %% ../nbs/14_cli.ipynb #838b1f24
 def _experiment(args):
     "Run `experiment run`, `sweep` or `status`."
     cfg = scale_config(args.set, args.scale, crm=args.crm)
@@ -222,10 +224,12 @@ def _experiment(args):
         for n, s, what in experiment_status(cfg, args.variants, args.seeds, results, runs):
             print(f'{n:<13} seed {s}: {what}')
     elif args.what == 'run':
-        run_experiment(cfg, args.variants, args.seeds, results, runs, seed_major=not args.variant_major, log=log)
+        run_experiment(cfg, args.variants, args.seeds, results, runs, seed_major=not args.variant_major,
+                       progress=not args.no_progress, log=log)
     else:
         run_sweep(cfg, names=args.names or None, results=results, runs=runs,
-                  exp_runs=args.exp_runs or f'runs/{RESULT_FOLDERS[args.scale]}', log=log)
+                  exp_runs=args.exp_runs or f'runs/{RESULT_FOLDERS[args.scale]}', progress=not args.no_progress,
+                  log=log)
 
 # %% ../nbs/14_cli.ipynb #9443677d
 def _parser() -> argparse.ArgumentParser:

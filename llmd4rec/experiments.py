@@ -18,10 +18,10 @@ from .distill import TeacherCache, build_teacher_cache, sample_weights
 from .metrics import evaluate, rank_metrics, target_ranks
 
 # %% auto #0
-__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS', 'variant_config',
-           'crm_folder', 'experiment_data', 'run_folder', 'ensure_run', 'run_variant', 'run_experiment', 'run_status',
-           'experiment_status', 'load_results', 'crm_name', 'summary', 'markdown_table', 'plot_rounds', 'claim',
-           'claim_table', 'teacher_quality', 'distill_step', 'scale_config']
+__all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'TOY_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS',
+           'variant_config', 'crm_folder', 'experiment_data', 'run_folder', 'ensure_run', 'run_variant',
+           'run_experiment', 'run_status', 'experiment_status', 'load_results', 'crm_name', 'summary', 'markdown_table',
+           'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step', 'scale_config']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -50,8 +50,14 @@ BEAUTY_SCALE = dict(dataset='amazon-beauty', llm='smollm2', max_len=50, patience
 
 # %% ../nbs/12_experiments.ipynb #376f65c4
 FULL_SCALE = dict(BEAUTY_SCALE, dataset='ml-100k', llm_batch_size=16)
-SCALES = {'ml-100k': CPU_SCALE, 'ml-100k-full': FULL_SCALE, 'beauty': BEAUTY_SCALE}
-RESULT_FOLDERS = {'ml-100k': 'exp', 'ml-100k-full': 'exp_full', 'beauty': 'beauty'}   # data/results/<name>, runs/<name>
+
+# %% ../nbs/12_experiments.ipynb #cabbd42c
+TOY_SCALE = dict(dataset='synthetic', llm='tiny', max_len=50, crm_epochs=3, crm_round_epochs=2, patience=2, rounds=2,
+                 llm_epochs=1, llm_batch_size=32, history_len=6, n_titles=0, top_k=20, recent=2, max_train_samples=96,
+                 max_eval_samples=48)
+SCALES = {'ml-100k': CPU_SCALE, 'ml-100k-full': FULL_SCALE, 'beauty': BEAUTY_SCALE, 'toy': TOY_SCALE}
+RESULT_FOLDERS = {'ml-100k': 'exp', 'ml-100k-full': 'exp_full', 'beauty': 'beauty',   # data/results/<name>, runs/<name>
+                  'toy': 'toy'}
 
 # %% ../nbs/12_experiments.ipynb #33d41230
 def variant_config(name: str, seed: int, base: Config) -> Config:
