@@ -31,10 +31,13 @@ class SampledBCE:
     "BCE of the true item against one uniformly sampled other item per sample (SASRec's original loss)."
     name = 'BCE'
     def __init__(self, seed: int = 0): self.generator = torch.Generator().manual_seed(seed)
+    def negatives(self, targets: torch.Tensor, n_items: int) -> torch.Tensor:
+        "One item per target, uniform over the `n_items` items other than the target."
+        neg = torch.randint(1, n_items, targets.shape, generator=self.generator).to(targets.device)
+        return neg + (neg >= targets).long()
     def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        t, n = targets.long(), logits.shape[-1] - 1
-        neg = torch.randint(1, n, t.shape, generator=self.generator).to(t.device)
-        neg = neg + (neg >= t).long()   # uniform over the items other than the target
+        t = targets.long()
+        neg = self.negatives(t, logits.shape[-1] - 1)
         pos, other = logits.gather(-1, t[..., None])[..., 0], logits.gather(-1, neg[..., None])[..., 0]
         return -(F.logsigmoid(pos) + F.logsigmoid(-other)).mean()
 

@@ -10,8 +10,8 @@ from .files import write_json
 from .crm import load_crm
 from .steps import Config, Steps, teacher_file
 from .trainer import Trainer, fork
-from .experiments import (RESULT_FOLDERS, crm_folder, ensure_run, experiment_data, load_results, run_folder,
-                                  variant_config)
+from .experiments import (
+    RESULT_FOLDERS, crm_folder, ensure_run, experiment_data, load_results, run_folder, variant_config)
 
 # %% auto #0
 __all__ = ['SWEEP', 'run_sweep', 'sweep_results', 'sweep_table', 'sweep_folder']
