@@ -67,8 +67,8 @@ def variant_config(name: str, seed: int, base: Config) -> Config:
 
 # %% ../nbs/12_experiments.ipynb #a14bc5c9
 def crm_folder(cfg: Config) -> str:
-    "The folder of `cfg`'s CRM among the results: its name, `_bce` added under the BCE loss ('sasrec_bce')."
-    return cfg.crm + ('_bce' if cfg.crm_loss == 'bce' else '')
+    "The folder of `cfg`'s CRM among the results: its name, `_bce` under BCE, `_scored` too under `kd_items='scored'`."
+    return cfg.crm + ('_bce' if cfg.crm_loss == 'bce' else '') + ('_scored' if cfg.kd_items == 'scored' else '')
 
 def experiment_data(cfg: Config):
     "The dataset of `cfg`, its sequences as long as the CRM and the LLM read."
@@ -196,8 +196,9 @@ def load_results(results='data/results/exp', crm: str = 'sasrec') -> dict:
 # %% ../nbs/12_experiments.ipynb #5a58e3c4
 def crm_name(crm: str) -> str:
     "The CRM's name as papers write it, from its results folder ('sasrec' -> 'SASRec', 'sasrec_bce' -> 'SASRec-BCE')."
-    name, bce = crm.removesuffix('_bce'), crm.endswith('_bce')
-    return {'sasrec': 'SASRec', 'gru4rec': 'GRU4Rec'}.get(name, name) + ('-BCE' if bce else '')
+    name, *tags = crm.split('_')
+    return ({'sasrec': 'SASRec', 'gru4rec': 'GRU4Rec'}.get(name, name)
+            + ''.join({'bce': '-BCE', 'scored': ' (KL on scored items)'}.get(t, f'_{t}') for t in tags))
 
 # %% ../nbs/12_experiments.ipynb #9e60dac2
 def summary(results='data/results/exp', crm: str = 'sasrec', split: str = 'test',

@@ -16,7 +16,7 @@ from .data import SeqDataset, Split
 from .metrics import evaluate, evaluate_shared
 
 # %% auto #0
-__all__ = ['TRAIN_STATE', 'ce_loss', 'SampledBCE', 'step_loss', 'sample_indices', 'n_samples', 'trainable_state',
+__all__ = ['TRAIN_STATE', 'ce_loss', 'SampledBCE', 'step_loss', 'OnScored', 'sample_indices', 'n_samples', 'trainable_state',
            'load_trainable', 'Fit', 'restart_bar', 'fit', 'fit_progress', 'finished_run']
 
 # %% ../nbs/06_fit.ipynb #fea39d9d
@@ -38,6 +38,7 @@ class SampledBCE:
     def __call__(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         t = targets.long()
         neg = self.negatives(t, logits.shape[-1] - 1)
+        self.scored = torch.cat([t.flatten(), neg.flatten()])   # the items this call scored (see `OnScored`)
         pos, other = logits.gather(-1, t[..., None])[..., 0], logits.gather(-1, neg[..., None])[..., 0]
         return -(F.logsigmoid(pos) + F.logsigmoid(-other)).mean()
 
@@ -62,6 +63,18 @@ def step_loss(logits, targets, idx, # the batch's scores, true items and trainin
     if not torch.isfinite(extra):
         raise FloatingPointError(f"non-finite {getattr(extra_loss, 'name', 'extra')} loss {extra.item()} {where}")
     return loss + extra
+
+# %% ../nbs/06_fit.ipynb #abe267c6
+class OnScored:
+    "`extra_loss`, its gradient reaching only the items `main_loss` scored in its last call (the same value)."
+    def __init__(self, extra_loss, main_loss):
+        if not isinstance(main_loss, SampledBCE): raise ValueError('only a sampled loss (BCE) scores some items')
+        self.extra_loss, self.main_loss = extra_loss, main_loss
+        self.name = getattr(extra_loss, 'name', 'extra')
+    def __call__(self, logits: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        keep = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
+        keep[self.main_loss.scored.to(logits.device)] = True
+        return self.extra_loss(torch.where(keep, logits, logits.detach()), idx)
 
 # %% ../nbs/06_fit.ipynb #ab92c84e
 def sample_indices(index: torch.Tensor, # candidate training-sample indices
@@ -150,7 +163,9 @@ def _read_state(path) -> dict:
 def _load_state(path, run, model, opt, gen) -> dict:
     "Load a state written by `_save_state` into `model`, `opt`, `gen` and torch's RNG; return the loop's variables."
     c = _read_state(path)
-    diff = [f'{k} (checkpoint {c["run"].get(k)!r}, now {v!r})' for k, v in run.items() if c['run'].get(k) != v]
+    saved = c['run']   # a setting left out at its default on one side is absent, on the other side too
+    diff = [f'{k} (checkpoint {saved.get(k)!r}, now {run.get(k)!r})'
+            for k in {**saved, **run} if saved.get(k) != run.get(k)]
     if diff: raise ValueError(f'{path}: a checkpoint of another training run: ' + ', '.join(diff))
     try: load_trainable(model, c['params'])
     except ValueError as e: raise ValueError(f'{path}: its weights do not fit this model: {e}') from None
@@ -191,6 +206,11 @@ def _main_loss(name: str, seed: int):
     if name not in ('ce', 'bce'): raise ValueError(f"loss must be 'ce' or 'bce', got {name!r}")
     return ce_loss if name == 'ce' else SampledBCE(seed)
 
+def _extra_loss(extra_loss, items: str, main_loss):
+    "`extra_loss` as a step adds it: its gradient on every item ('all') or on those `main_loss` scored ('scored')."
+    if items not in ('all', 'scored'): raise ValueError(f"extra_items must be 'all' or 'scored', got {items!r}")
+    return OnScored(extra_loss, main_loss) if items == 'scored' and extra_loss is not None else extra_loss
+
 # %% ../nbs/06_fit.ipynb #ce9fd781
 class Fit:
     "One training run of `model` on `data`: settings, optimizer, shuffling generator and the loop's state."
@@ -209,6 +229,7 @@ class Fit:
                  valid: Split|None = None, # validation split (default `data.valid`)
                  loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, seeded)
                  extra_loss=None, # optional callable (logits, idx) -> scalar added to the CE loss
+                 extra_items: str = 'all', # 'all', or 'scored': `extra_loss`'s gradient only on the items BCE scores
                  shared: bool = False, # several launched processes share each batch and each evaluation (DDP)
                  bf16: bool = False, # bfloat16 autocast for the forward pass
                  eval_batch_size: int = 1024, mask_history: bool = False, device=None,
@@ -228,6 +249,7 @@ class Fit:
         self.net = model if self.acc is None else self.acc.prepare_model(model)
         self.loop = dict(best=-math.inf, best_state=None, bad=0, history=[])
         self.main_loss = _main_loss(loss, seed)
+        self.extra_loss = _extra_loss(extra_loss, extra_items, self.main_loss)
 
 # %% ../nbs/06_fit.ipynb #0719a67f
 @patch
@@ -237,6 +259,7 @@ def settings(self: Fit) -> dict:
                 optimizer=self.optimizer, weight_decay=self.weight_decay, patience=self.patience, metric=self.metric,
                 seed=self.seed, samples=len(self.train), mask_history=self.mask_history,
                 **({} if self.loss == 'ce' else {'loss': self.loss}),
+                **({'extra_items': 'scored'} if isinstance(self.extra_loss, OnScored) else {}),
                 **({} if self.lr_schedule == 'constant' else {'lr_schedule': self.lr_schedule}))
 
 @patch

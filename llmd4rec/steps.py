@@ -50,11 +50,11 @@ class Config:
     lora_dropout: float = 0.05 # dropout on the LoRA input (0: several processes compute what one does)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
     max_eval_samples: int|None = None # LLM is validated on a fixed random subset of this many users
-    T_crm: float = 2. # T₂: temperature when the CRM learns from the LLM
-    T_llm: float = 2. # T₁: temperature when the LLM learns from the CRM
+    T_crm: float = 2.; T_llm: float = 2. # T₂, T₁: temperatures when the CRM learns from the LLM / the LLM from the CRM
     lam_crm: float = 1.; lam_llm: float = 1. # λ_C, λ_L
     top_k: int = 100 # teacher cache size per sample
     weights: str = 'rank' # 'rank' (sample-wise adaptive) or 'uniform'
+    kd_items: str = 'all' # 'all' (the paper), or 'scored': the CRM's KL reaches only the items BCE scores in a batch
     recent: int|None = None # the LLM's prefixes: each user's `recent` most recent (None: all)
     refresh: bool = True # refresh the LLM's injected embeddings from the new CRM every round
     llm_kd: bool = True # CRM→LLM KL term
@@ -75,6 +75,9 @@ def validate(self: Config, n_items: int|None = None) -> 'Config':
     if self.item_repr not in ('id', 'id+text'): bad('item_repr', "expected 'id' or 'id+text'")
     if self.layout not in ('sequence', 'prompt'): bad('layout', "expected 'sequence' or 'prompt'")
     if self.crm_loss not in ('ce', 'bce'): bad('crm_loss', "expected 'ce' or 'bce'")
+    if self.kd_items not in ('all', 'scored'): bad('kd_items', "expected 'all' or 'scored'")
+    if self.kd_items == 'scored' and self.crm_loss != 'bce':
+        bad('kd_items', "needs crm_loss='bce' (CE scores every item)")
     if self.llm_lr_schedule not in ('constant', 'linear'): bad('llm_lr_schedule', "expected 'constant' or 'linear'")
     if self.layout == 'sequence' and self.n_titles: bad('n_titles', "titles in the prompt need layout='prompt'")
     for f in ('rounds', 'max_len', 'crm_epochs', 'crm_round_epochs', 'crm_batch_size', 'patience', 'llm_epochs',
@@ -167,8 +170,8 @@ def fit_crm(self: Steps, step: str, epochs: int, seed: int, extra_loss=None) -> 
     "Train the CRM for `step` (CE + `extra_loss`)."
     c = self.cfg
     return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience,
-               seed=seed, loss=c.crm_loss, extra_loss=extra_loss, mask_history=c.mask_history, device=self.device,
-               progress=self.progress, checkpoint=self.state_path(step), save_every=c.save_every)
+               seed=seed, loss=c.crm_loss, extra_loss=extra_loss, extra_items=c.kd_items, mask_history=c.mask_history,
+               device=self.device, progress=self.progress, checkpoint=self.state_path(step), save_every=c.save_every)
 
 # %% ../nbs/10_steps.ipynb #2d358a13
 @patch

@@ -124,7 +124,7 @@ def after_step(self: Trainer, step: str, step_no: int, fit_history: list, second
 # Fields that only decide which steps exist, where they run or how often they save, never what a step computed:
 _SCHEDULE = ('mode', 'rounds', 'device', 'save_every')
 # Fields read only by the distillation steps of the CRM / of the LLM:
-_CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights')
+_CRM_ROUND = ('T_crm', 'lam_crm', 'crm_round_epochs', 'top_k', 'weights', 'kd_items')
 _LLM_ROUND = ('T_llm', 'lam_llm', 'top_k', 'weights', 'refresh', 'llm_kd')
 
 def step_fields(done: list) -> set:
