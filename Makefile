@@ -12,7 +12,8 @@
 #   make bench-crm-capped   the same at seed 2026 with epoch caps 12 (SASRec) and 8 (GRU4Rec)
 #   make bench-eval      full-ranking evaluation speed vs RecBole, same weights, one process
 #   make bench-anomaly   what RecBole's autograd anomaly mode costs its training step, against ours
-#   make bench-distill   distillation overhead on the CRM, teacher cache memory, serving cost; LLM teacher cache speed
+#   make bench-distill   distillation overhead on the CRM (and of kd_items='scored'), teacher cache memory, serving cost;
+#                        LLM teacher cache speed
 #   make bench-scale     evaluation and teacher cache on 200k items x 50k users in bounded memory
 #   make bench-serve     recommend() latency and throughput, PyTorch vs ONNX Runtime (needs the serve extra)
 #   make bench-coverage  the LLM's training and teacher-cache prefixes/s, sequence vs prompt layout (about 6 minutes)
@@ -77,6 +78,7 @@ bench-anomaly: recbole-venv bench-data
 bench-distill:
 	$(PYTHON) benchmarks/distill_overhead.py
 	$(PYTHON) benchmarks/teacher_cache_llm.py --samples 64
+	$(PYTHON) benchmarks/kd_scored.py
 
 bench-scale:
 	$(PYTHON) benchmarks/catalogue_scale.py
