@@ -195,10 +195,10 @@ def load_results(results='data/results/exp', crm: str = 'sasrec') -> dict:
 
 # %% ../nbs/12_experiments.ipynb #5a58e3c4
 def crm_name(crm: str) -> str:
-    "The CRM's name as papers write it, from its results folder ('sasrec' -> 'SASRec', 'sasrec_bce' -> 'SASRec-BCE')."
+    "The CRM's name as papers write it, from its results folder ('sasrec_bce' -> 'SASRec-BCE', `_scored`: '-scored')."
     name, *tags = crm.split('_')
     return ({'sasrec': 'SASRec', 'gru4rec': 'GRU4Rec'}.get(name, name)
-            + ''.join({'bce': '-BCE', 'scored': ' (KL on scored items)'}.get(t, f'_{t}') for t in tags))
+            + ''.join({'bce': '-BCE', 'scored': '-scored'}.get(t, f'_{t}') for t in tags))
 
 # %% ../nbs/12_experiments.ipynb #9e60dac2
 def summary(results='data/results/exp', crm: str = 'sasrec', split: str = 'test',

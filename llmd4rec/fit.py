@@ -30,7 +30,7 @@ def ce_loss(logits: torch.Tensor, # [B, n_items+1] scores; column 0 (padding) is
 class SampledBCE:
     "BCE of the true item against one uniformly sampled other item per sample (SASRec's original loss)."
     name = 'BCE'
-    def __init__(self, seed: int = 0): self.generator = torch.Generator().manual_seed(seed)
+    def __init__(self, seed: int = 0): self.generator, self.scored = torch.Generator().manual_seed(seed), None
     def negatives(self, targets: torch.Tensor, n_items: int) -> torch.Tensor:
         "One item per target, uniform over the `n_items` items other than the target."
         neg = torch.randint(1, n_items, targets.shape, generator=self.generator).to(targets.device)
@@ -66,12 +66,13 @@ def step_loss(logits, targets, idx, # the batch's scores, true items and trainin
 
 # %% ../nbs/06_fit.ipynb #abe267c6
 class OnScored:
-    "`extra_loss`, its gradient reaching only the items `main_loss` scored in its last call (the same value)."
+    "`extra_loss` with its value, its gradient only through the scores of the items `main_loss` scored last."
     def __init__(self, extra_loss, main_loss):
-        if not isinstance(main_loss, SampledBCE): raise ValueError('only a sampled loss (BCE) scores some items')
+        if not isinstance(main_loss, SampledBCE): raise ValueError("needs loss='bce' (CE scores every item)")
         self.extra_loss, self.main_loss = extra_loss, main_loss
         self.name = getattr(extra_loss, 'name', 'extra')
     def __call__(self, logits: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        if self.main_loss.scored is None: raise RuntimeError('OnScored: its main loss has scored no batch yet')
         keep = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
         keep[self.main_loss.scored.to(logits.device)] = True
         return self.extra_loss(torch.where(keep, logits, logits.detach()), idx)
@@ -206,9 +207,13 @@ def _main_loss(name: str, seed: int):
     if name not in ('ce', 'bce'): raise ValueError(f"loss must be 'ce' or 'bce', got {name!r}")
     return ce_loss if name == 'ce' else SampledBCE(seed)
 
-def _extra_loss(extra_loss, items: str, main_loss):
-    "`extra_loss` as a step adds it: its gradient on every item ('all') or on those `main_loss` scored ('scored')."
+def _extra_loss(extra_loss, items: str, main_loss, shared: bool = False):
+    "`extra_loss` as a step adds it: its gradient through every score ('all') or those `main_loss` read ('scored')."
     if items not in ('all', 'scored'): raise ValueError(f"extra_items must be 'all' or 'scored', got {items!r}")
+    if items == 'scored' and shared:   # each process would mask with the items of its own share of the batch
+        raise ValueError("extra_items='scored' with shared=True (processes sharing a batch) is not supported")
+    if items == 'scored' and not isinstance(main_loss, SampledBCE):
+        raise ValueError("extra_items='scored' needs loss='bce' (CE scores every item)")
     return OnScored(extra_loss, main_loss) if items == 'scored' and extra_loss is not None else extra_loss
 
 # %% ../nbs/06_fit.ipynb #ce9fd781
@@ -228,8 +233,8 @@ class Fit:
                  samples=None, # training-sample indices, or a source of sequence batches (default: all prefixes)
                  valid: Split|None = None, # validation split (default `data.valid`)
                  loss: str = 'ce', # 'ce' (full softmax) or 'bce' (one sampled negative per sample, seeded)
-                 extra_loss=None, # optional callable (logits, idx) -> scalar added to the CE loss
-                 extra_items: str = 'all', # 'all', or 'scored': `extra_loss`'s gradient only on the items BCE scores
+                 extra_loss=None, # optional callable (logits, idx) -> scalar added to the main loss
+                 extra_items: str = 'all', # 'all', or 'scored': `extra_loss`'s gradient only through BCE's scores
                  shared: bool = False, # several launched processes share each batch and each evaluation (DDP)
                  bf16: bool = False, # bfloat16 autocast for the forward pass
                  eval_batch_size: int = 1024, mask_history: bool = False, device=None,
@@ -249,7 +254,7 @@ class Fit:
         self.net = model if self.acc is None else self.acc.prepare_model(model)
         self.loop = dict(best=-math.inf, best_state=None, bad=0, history=[])
         self.main_loss = _main_loss(loss, seed)
-        self.extra_loss = _extra_loss(extra_loss, extra_items, self.main_loss)
+        self.extra_loss = _extra_loss(extra_loss, extra_items, self.main_loss, shared)
 
 # %% ../nbs/06_fit.ipynb #0719a67f
 @patch

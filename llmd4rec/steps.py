@@ -50,17 +50,17 @@ class Config:
     lora_dropout: float = 0.05 # dropout on the LoRA input (0: several processes compute what one does)
     max_train_samples: int|None = None # LLM trains on a fixed random subset of this many samples
     max_eval_samples: int|None = None # LLM is validated on a fixed random subset of this many users
-    T_crm: float = 2.; T_llm: float = 2. # T₂, T₁: temperatures when the CRM learns from the LLM / the LLM from the CRM
+    T_crm: float = 2. # T₂: temperature when the CRM learns from the LLM
+    T_llm: float = 2. # T₁: temperature when the LLM learns from the CRM
     lam_crm: float = 1.; lam_llm: float = 1. # λ_C, λ_L
     top_k: int = 100 # teacher cache size per sample
     weights: str = 'rank' # 'rank' (sample-wise adaptive) or 'uniform'
-    kd_items: str = 'all' # 'all' (the paper), or 'scored': the CRM's KL reaches only the items BCE scores in a batch
+    kd_items: str = 'all' # 'all' (the paper), or 'scored': the CRM's KL has a gradient only through BCE's scores
     recent: int|None = None # the LLM's prefixes: each user's `recent` most recent (None: all)
     refresh: bool = True # refresh the LLM's injected embeddings from the new CRM every round
     llm_kd: bool = True # CRM→LLM KL term
     mask_history: bool = False # exclude seen items in evaluation
-    device: str|None = None
-    bf16: bool = False # bfloat16 autocast for the LM (GPUs, CPUs with AMX); item head and CRM stay float32
+    device: str|None = None; bf16: bool = False # bfloat16 autocast for the LM (GPUs, AMX CPUs); item head, CRM float32
     save_every: float = 600. # seconds of training between a step's saves inside an epoch (an LLM epoch lasts hours)
 
 # %% ../nbs/10_steps.ipynb #65410dde
@@ -167,7 +167,7 @@ def eval_split(self: Steps, kind: str, split: str = 'valid'):
 
 @patch
 def fit_crm(self: Steps, step: str, epochs: int, seed: int, extra_loss=None) -> list:
-    "Train the CRM for `step` (CE + `extra_loss`)."
+    "Train the CRM for `step` (its loss, `crm_loss`, + `extra_loss`)."
     c = self.cfg
     return fit(self.crm, self.data, epochs=epochs, lr=c.crm_lr, batch_size=c.crm_batch_size, patience=c.patience,
                seed=seed, loss=c.crm_loss, extra_loss=extra_loss, extra_items=c.kd_items, mask_history=c.mask_history,
