@@ -363,7 +363,7 @@ def run(self: Fit) -> list:
 # %% ../nbs/06_fit.ipynb #92088f00
 @delegates(Fit.__init__)
 def fit(model: nn.Module, data: SeqDataset, **kwargs) -> list:
-    "Train `model` on CE (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."
+    "Train `model` on `loss` (+ `extra_loss`), early-stopping on validation `metric`; restores the best weights."
     return Fit(model, data, **kwargs).run()
 
 # %% ../nbs/06_fit.ipynb #a3cca231
