@@ -68,7 +68,8 @@ def step_loss(logits, targets, idx, # the batch's scores, true items and trainin
 class OnScored:
     "`extra_loss` with its value, its gradient only through the scores of the items `main_loss` scored last."
     def __init__(self, extra_loss, main_loss):
-        if not isinstance(main_loss, SampledBCE): raise ValueError("needs loss='bce' (CE scores every item)")
+        if not isinstance(main_loss, SampledBCE):
+            raise ValueError("extra_items='scored' needs loss='bce' (CE scores every item)")
         self.extra_loss, self.main_loss = extra_loss, main_loss
         self.name = getattr(extra_loss, 'name', 'extra')
     def __call__(self, logits: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -210,11 +211,11 @@ def _main_loss(name: str, seed: int):
 def _extra_loss(extra_loss, items: str, main_loss, shared: bool = False):
     "`extra_loss` as a step adds it: its gradient through every score ('all') or those `main_loss` read ('scored')."
     if items not in ('all', 'scored'): raise ValueError(f"extra_items must be 'all' or 'scored', got {items!r}")
-    if items == 'scored' and shared:   # each process would mask with the items of its own share of the batch
+    if items == 'all': return extra_loss
+    if shared:   # each process would mask with the items of its own share of the batch
         raise ValueError("extra_items='scored' with shared=True (processes sharing a batch) is not supported")
-    if items == 'scored' and not isinstance(main_loss, SampledBCE):
-        raise ValueError("extra_items='scored' needs loss='bce' (CE scores every item)")
-    return OnScored(extra_loss, main_loss) if items == 'scored' and extra_loss is not None else extra_loss
+    scored = OnScored(extra_loss, main_loss)   # refuses a loss that scores every item, with or without a term
+    return None if extra_loss is None else scored
 
 # %% ../nbs/06_fit.ipynb #ce9fd781
 class Fit:
