@@ -16,7 +16,7 @@
 #                        LLM teacher cache speed
 #   make bench-scale     evaluation and teacher cache on 200k items x 50k users in bounded memory
 #   make bench-serve     recommend() latency and throughput, PyTorch vs ONNX Runtime (needs the serve extra)
-#   make bench-coverage  the LLM's training and teacher-cache prefixes/s, sequence vs prompt layout (about 6 minutes)
+#   make bench-coverage  the LLM's training and teacher-cache prefixes/s, sequence vs prompt layout, and bf16 vs float32 (about 10 minutes)
 #   make bench-padding   SASRec with the padding cut vs the whole padded batch, on ML-100k and on $(BEAUTY)
 # Knobs: PYTHON (python), BEAUTY (../shared/datasets/amazon-beauty: a folder you bring), RECBOLE_PYTHON (.venvs/recbole/bin/python), SEEDS ("1 2 3"), LANES (2), DEVICE (cpu).
 PYTHON ?= python
@@ -88,6 +88,7 @@ bench-serve:
 
 bench-coverage:
 	$(PYTHON) benchmarks/llm_coverage.py
+	$(PYTHON) benchmarks/llm_bf16.py
 
 bench-padding:
 	$(PYTHON) benchmarks/crm_padding.py --dataset ml-100k

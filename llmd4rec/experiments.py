@@ -10,7 +10,7 @@ from pathlib import Path
 from .data import load_dataset
 from .lm import context_len
 from .files import write_json
-from .steps import Config, Steps, recent_samples, state_file, teacher_file
+from .steps import Config, Steps, recent_samples, state_file, step_number, teacher_file
 from .trainer import Trainer, fork
 from .fit import fit_progress
 from . import plots
@@ -21,7 +21,8 @@ from .metrics import evaluate, rank_metrics, target_ranks
 __all__ = ['VARIANTS', 'CPU_SCALE', 'BEAUTY_SCALE', 'FULL_SCALE', 'TOY_SCALE', 'SCALES', 'RESULT_FOLDERS', 'ROWS',
            'variant_config', 'crm_folder', 'experiment_data', 'run_folder', 'ensure_run', 'run_variant',
            'run_experiment', 'run_status', 'experiment_status', 'load_results', 'crm_name', 'summary', 'markdown_table',
-           'plot_rounds', 'claim', 'claim_table', 'teacher_quality', 'distill_step', 'scale_config']
+           'plot_rounds', 'strength_table', 'step_costs', 'claim', 'claim_table', 'teacher_quality', 'distill_step',
+           'scale_config']
 
 # %% ../nbs/12_experiments.ipynb #7f66062f
 VARIANTS = {   # name: (parent, config changes, what it is)
@@ -230,6 +231,34 @@ def plot_rounds(results='data/results/exp', crm: str = 'sasrec', variant: str = 
     res = load_results(results, crm).get(variant, {})
     if not res: raise FileNotFoundError(f'no results for {crm}/{variant} under {results}')
     return plots.plot_rounds(res, path, metric, crm_name(crm), variant)
+
+# %% ../nbs/12_experiments.ipynb #9d95f8f7
+def strength_table(results, crm: str, metric: str = 'NDCG@10') -> str:
+    "LLM / CRM on validation after each step of the longest variant with results, the mean over its seeds."
+    res = load_results(results, crm)
+    variant = next((v for v in ('llmd4rec', 'rounds1', 'one_way', 'warmup') if v in res), None)
+    if variant is None: return '(no results yet)'
+    n = len(res[variant])
+    runs, lines = list(res[variant].values()), [f'{crm_name(crm)}, `{variant}` ({n} seed{"s" * (n > 1)})', '',
+                                                 f'| step | CRM valid {metric} | LLM valid {metric} | LLM / CRM |',
+                                                 '|---|---|---|---|']
+    for i, h in enumerate(runs[0]['history']):
+        c, l = (statistics.mean(r['history'][i][k][metric] for r in runs) if k in h else None for k in ('crm', 'llm'))
+        lines.append(f"| {h['step']} | {c:.4f} | " + ('| |' if l is None else f'{l:.4f} | {l / c:.2f} |'))
+    return '\n'.join(lines)
+
+# %% ../nbs/12_experiments.ipynb #ae9e404d
+def step_costs(results, crm: str) -> str:
+    "Per variant, the steps it adds to its parent's: seconds and epochs of each seed finished."
+    res, out = load_results(results, crm), []
+    for v, runs in ((v, res[v]) for v in VARIANTS if v in res):
+        recs = [{h['step']: h for h in r['history']} for r in runs.values()]   # per seed: its steps by name
+        parent, base = VARIANTS[v][0], Config(**next(iter(runs.values()))['config'])
+        inherited = set(variant_config(parent, 1, base).steps()) if parent else set()
+        for s in sorted({s for r in recs for s in r} - inherited, key=step_number):
+            per_seed = lambda k, f: ', '.join(f.format(r[s][k]) if s in r else '–' for r in recs)
+            out.append(f"| {v} | {s} | {per_seed('seconds', '{:,.0f}')} | {per_seed('epochs', '{}')} |")
+    return f'{crm_name(crm)}\n\n| variant | step | seconds | epochs |\n|---|---|---|---|\n' + '\n'.join(out)
 
 # %% ../nbs/12_experiments.ipynb #6e1461f6
 def claim(results, crm, metric='NDCG@10'):

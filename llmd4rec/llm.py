@@ -412,7 +412,7 @@ def train_llm(dataset='ml-100k', # built-in dataset name or folder
               epochs: int = 1, batch_size: int = 16, lr: float = 1e-3, lora_r: int = 8, lora_alpha: int = 16,
               lr_schedule: str = 'constant', # or 'linear': from `lr` down to 0 over the epochs
               seed: int = 2026, k_core: int = 5, max_len: int = 50, mask_history: bool = False,
-              bf16: bool = False, # bfloat16 autocast for the LM (much faster on CPUs with AMX/AVX512-BF16 and on GPUs)
+              bf16: bool = False, # bfloat16 autocast for the LM (faster on GPUs and on CPUs with AMX/AVX512-BF16)
               device=None, progress: bool = True, save_model: bool = True,
               resume: bool = False) -> dict: # continue the interrupted run in `out` from its last save
     "Train an LLM recommender on `dataset` (and a CRM first if none is given); write `out/metrics.json`; return it."
