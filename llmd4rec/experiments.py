@@ -251,6 +251,7 @@ def strength_table(results, crm: str, metric: str = 'NDCG@10') -> str:
 def step_costs(results, crm: str) -> str:
     "Per variant, the steps it adds to its parent's: seconds and epochs of each seed finished."
     res, out = load_results(results, crm), []
+    if not res: return '(no results yet)'
     for v, runs in ((v, res[v]) for v in VARIANTS if v in res):
         recs = [{h['step']: h for h in r['history']} for r in runs.values()]   # per seed: its steps by name
         parent, base = VARIANTS[v][0], Config(**next(iter(runs.values()))['config'])
