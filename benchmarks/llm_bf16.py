@@ -3,7 +3,8 @@
     python benchmarks/llm_bf16.py [--history-len 25] [--batch-size 16] [--batches 3] [--reps 5]
 
 The built-in SmolLM2-135M recommender on ML-100k in the `sequence` layout (FULL_SCALE's history length and batch
-size; untrained LoRA and heads: a pass costs the same whatever the weights). Each round times both, each going first in turn:
+size; untrained LoRA and heads: a pass costs the same whatever the weights). Each round times both precisions, each
+going first in turn:
 - training: AdamW steps (forward, backward, step) over the same `--batches` batches of windows, with and without
   bfloat16 autocast (`fit`'s step; the item head stays float32 either way), in training prefixes per second;
 - teacher cache: `build_teacher_cache` over the windows of the first users (about `--cache-prefixes`), prefixes/s.
@@ -31,7 +32,8 @@ def cache_rate(llm, data, windows, bf16):
     from llmd4rec.dist import autocast
     from llmd4rec.distill import build_teacher_cache
     llm.eval(); t0 = time.perf_counter()
-    with autocast(None, bf16): cache = build_teacher_cache(llm, data.train, windows, k=100, batch_size=16, progress=False)
+    with autocast(None, bf16):
+        cache = build_teacher_cache(llm, data.train, windows, k=100, batch_size=16, progress=False)
     return len(cache) / (time.perf_counter() - t0)
 
 def main():
@@ -39,7 +41,8 @@ def main():
     p.add_argument('--history-len', type=int, default=25); p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--batches', type=int, default=3, help='timed training steps per arm and round')
     p.add_argument('--reps', type=int, default=5, help='rounds')
-    p.add_argument('--cache-prefixes', type=int, default=300, help='cache all prefixes of the first users, about this many')
+    p.add_argument('--cache-prefixes', type=int, default=300,
+                   help='cache all prefixes of the first users, about this many')
     a = p.parse_args()
     warnings.filterwarnings('ignore'); logging.getLogger('transformers').setLevel(logging.ERROR)
     from llmd4rec.crm import make_crm
