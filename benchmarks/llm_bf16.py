@@ -27,13 +27,13 @@ def train_rate(llm, opt, params, batches, bf16):
         n += int((targets > 0).sum())
     return n / (time.perf_counter() - t0)
 
-def cache_rate(llm, data, windows, bf16):
+def cache_rate(llm, data, windows, bf16, batch_size):
     "Teacher-cache prefixes per second."
     from llmd4rec.dist import autocast
     from llmd4rec.distill import build_teacher_cache
     llm.eval(); t0 = time.perf_counter()
     with autocast(None, bf16):
-        cache = build_teacher_cache(llm, data.train, windows, k=100, batch_size=16, progress=False)
+        cache = build_teacher_cache(llm, data.train, windows, k=100, batch_size=batch_size, progress=False)
     return len(cache) / (time.perf_counter() - t0)
 
 def main():
@@ -67,7 +67,7 @@ def main():
         for bf16 in ((False, True) if r % 2 == 0 else (True, False)):   # each precision goes first in turn
             k = 'bf16' if bf16 else 'float32'
             rates[f'train_{k}'].append(train_rate(llm, opt, params, batches, bf16))
-            rates[f'cache_{k}'].append(cache_rate(llm, data, cache_windows, bf16))
+            rates[f'cache_{k}'].append(cache_rate(llm, data, cache_windows, bf16, a.batch_size))
         print(f'round {r}: ' + ', '.join(f'{k} {v[-1]:.1f}' for k, v in rates.items()) + ' prefixes/s', flush=True)
     res = dict(threads=torch.get_num_threads(), history_len=L, batch_size=a.batch_size, batches=a.batches,
                reps=a.reps, prefixes_per_s=rates)
